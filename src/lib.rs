@@ -1,0 +1,6 @@
+//! plimsoll: Ansible inventories and playbooks, planned and applied like Terraform.
+
+pub mod diagnostics;
+pub mod inventory;
+pub mod source;
+pub mod value;
