@@ -1,6 +1,9 @@
 //! The dynamic values variables hold: what Python objects are to Ansible.
 
 mod merge;
+pub mod pyfloat;
+pub mod pyjson;
+pub mod pyrepr;
 
 use indexmap::IndexMap;
 

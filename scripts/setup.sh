@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what plimsoll's build and tests need on a Debian machine, idempotently:
+# Debian packages, and ansible-core from PyPI in a virtualenv (the reference the parity tests compare with).
+# Prints the environment to use as `export` lines (eval "$(scripts/setup.sh)").
+set -euo pipefail
+
+ANSIBLE_CORE_VERSION=2.19.14
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/plimsoll"
+venv="$cache_root/venv-ansible-core-$ANSIBLE_CORE_VERSION"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+command -v cc >/dev/null || need_apt+=(build-essential)
+if ((${#need_apt[@]})); then
+  log "installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "${need_apt[@]}" >&2
+fi
+
+if ! command -v cargo >/dev/null; then
+  log "cargo is missing: install Rust 1.85 or newer (rustup) and run this again"
+  exit 1
+fi
+
+if [ ! -x "$venv/bin/ansible-inventory" ]; then
+  log "installing ansible-core $ANSIBLE_CORE_VERSION into $venv"
+  rm -rf "$venv"
+  mkdir -p "$cache_root"
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION" >&2
+fi
+
+echo "export PLIMSOLL_ANSIBLE_VENV='$venv'"
