@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use indexmap::IndexSet;
+
 use super::Terminal;
 use crate::cli::InventoryArgs;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -7,6 +9,7 @@ use crate::inventory::data::ALL;
 use crate::inventory::loaded::{Inventory, LoadOptions};
 use crate::inventory::output::{list_json, render_graph, render_host};
 use crate::inventory::pattern::HostSelector;
+use crate::inventory::reserved::{reserved_names_used, warning_text};
 use crate::secrets::VaultSecrets;
 
 const DEFAULT_INVENTORY: &str = "/etc/ansible/hosts";
@@ -30,7 +33,10 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
         let hosts = selector.select(host).map_err(|e| pattern_error(e, diagnostics.clone()))?;
         diagnostics.extend(selector.take_warnings());
         match hosts.as_slice() {
-            [one] => render_host(&inventory, one),
+            [one] => {
+                warn_reserved(&inventory, std::slice::from_ref(one), &mut diagnostics);
+                render_host(&inventory, one)
+            }
             _ => {
                 diagnostics.push(
                     Diagnostic::error(format!("You must pass a single valid host to --host parameter (got {host:?})"))
@@ -58,6 +64,9 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
         } else {
             let hosts = selector.select(ALL).map_err(|e| pattern_error(e, diagnostics.clone()))?;
             diagnostics.extend(selector.take_warnings());
+            if !args.export {
+                warn_reserved(&inventory, &hosts, &mut diagnostics);
+            }
             list_json(&inventory, &hosts, args.export)
         }
     };
@@ -87,4 +96,13 @@ fn sources(args: &InventoryArgs) -> Vec<String> {
 fn pattern_error(error: impl std::fmt::Display, mut diagnostics: Diagnostics) -> Diagnostics {
     diagnostics.push(Diagnostic::error(error.to_string()).with_help("see `plimsoll inventory --help` for pattern syntax"));
     diagnostics
+}
+
+fn warn_reserved(inventory: &Inventory, hosts: &[String], diagnostics: &mut Diagnostics) {
+    let mut seen = IndexSet::new();
+    for host in hosts {
+        for name in reserved_names_used(&inventory.host_vars(host), &mut seen) {
+            diagnostics.push(Diagnostic::warning(warning_text(&name)));
+        }
+    }
 }
