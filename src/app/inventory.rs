@@ -15,8 +15,11 @@ use crate::secrets::VaultSecrets;
 const DEFAULT_INVENTORY: &str = "/etc/ansible/hosts";
 
 pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diagnostics> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Diagnostics::from(Diagnostic::error(format!("cannot read the current directory: {e}"))))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        Diagnostics::from(Diagnostic::error(format!(
+            "cannot read the current directory: {e}"
+        )))
+    })?;
     let sources = sources(&args);
     let secrets = VaultSecrets::from_cli(&args.vault_password_file, &args.vault_id)
         .map_err(|e| Diagnostics::from(Diagnostic::error(e.to_string())))?;
@@ -30,7 +33,9 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
 
     let text = if let Some(host) = &args.host {
         // Like ansible-inventory, --host takes a pattern and ignores --limit; it must name one host.
-        let hosts = selector.select(host).map_err(|e| pattern_error(e, diagnostics.clone()))?;
+        let hosts = selector
+            .select(host)
+            .map_err(|e| pattern_error(e, diagnostics.clone()))?;
         diagnostics.extend(selector.take_warnings());
         match hosts.as_slice() {
             [one] => {
@@ -39,15 +44,19 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
             }
             _ => {
                 diagnostics.push(
-                    Diagnostic::error(format!("You must pass a single valid host to --host parameter (got {host:?})"))
-                        .with_help("check the name with `plimsoll inventory --graph`"),
+                    Diagnostic::error(format!(
+                        "You must pass a single valid host to --host parameter (got {host:?})"
+                    ))
+                    .with_help("check the name with `plimsoll inventory --graph`"),
                 );
                 return Err(diagnostics);
             }
         }
     } else {
         if let Some(limit) = &args.limit {
-            selector.set_limit(limit).map_err(|e| pattern_error(e, diagnostics.clone()))?;
+            selector
+                .set_limit(limit)
+                .map_err(|e| pattern_error(e, diagnostics.clone()))?;
         }
         if args.graph {
             let start = args.pattern.as_deref().unwrap_or(ALL);
@@ -62,7 +71,9 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
                 }
             }
         } else {
-            let hosts = selector.select(ALL).map_err(|e| pattern_error(e, diagnostics.clone()))?;
+            let hosts = selector
+                .select(ALL)
+                .map_err(|e| pattern_error(e, diagnostics.clone()))?;
             diagnostics.extend(selector.take_warnings());
             if !args.export {
                 warn_reserved(&inventory, &hosts, &mut diagnostics);
@@ -94,7 +105,10 @@ fn sources(args: &InventoryArgs) -> Vec<String> {
 }
 
 fn pattern_error(error: impl std::fmt::Display, mut diagnostics: Diagnostics) -> Diagnostics {
-    diagnostics.push(Diagnostic::error(error.to_string()).with_help("see `plimsoll inventory --help` for pattern syntax"));
+    diagnostics.push(
+        Diagnostic::error(error.to_string())
+            .with_help("see `plimsoll inventory --help` for pattern syntax"),
+    );
     diagnostics
 }
 

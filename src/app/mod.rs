@@ -26,13 +26,21 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inventory(args) => inventory::run(args, &terminal),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "plimsoll", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "plimsoll",
+                &mut std::io::stdout(),
+            );
             Ok(Diagnostics::new())
         }
-        Command::Plan(_) | Command::Apply(_) | Command::Graph(_) | Command::Validate(_) => Err(Diagnostics::from(
-            Diagnostic::error("this command is not implemented yet")
-                .with_help("plimsoll currently reads inventories: try `plimsoll inventory --help`"),
-        )),
+        Command::Plan(_) | Command::Apply(_) | Command::Graph(_) | Command::Validate(_) => {
+            Err(Diagnostics::from(
+                Diagnostic::error("this command is not implemented yet").with_help(
+                    "plimsoll currently reads inventories: try `plimsoll inventory --help`",
+                ),
+            ))
+        }
     };
     match result {
         Ok(warnings) => {
@@ -52,7 +60,8 @@ fn color_enabled(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
         }
     }
 }

@@ -42,7 +42,11 @@ pub struct InventoryArgs {
     pub limit: Option<String>,
 
     /// Read the vault password from this file (or run it, if executable).
-    #[arg(long = "vault-password-file", alias = "vault-pass-file", value_name = "FILE")]
+    #[arg(
+        long = "vault-password-file",
+        alias = "vault-pass-file",
+        value_name = "FILE"
+    )]
     pub vault_password_file: Vec<PathBuf>,
 
     /// Vault identity to use: LABEL@SOURCE or SOURCE (repeatable).

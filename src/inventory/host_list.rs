@@ -6,7 +6,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 
 pub fn parse_host_list(list: &str, inventory: &mut InventoryData, diagnostics: &mut Diagnostics) {
     for entry in list.split(',').map(str::trim).filter(|h| !h.is_empty()) {
-        let (host, port) = parse_address(entry, false).unwrap_or_else(|_| (entry.to_string(), None));
+        let (host, port) =
+            parse_address(entry, false).unwrap_or_else(|_| (entry.to_string(), None));
         if inventory.hosts.contains_key(&host) {
             continue;
         }

@@ -56,11 +56,25 @@ impl Inventory {
         let source_vars = sources
             .iter()
             .filter_map(InventorySource::vars_dir)
-            .map(|dir| DirVars::load(&dir, &group_names, &host_names, options.secrets, &mut diagnostics))
+            .map(|dir| {
+                DirVars::load(
+                    &dir,
+                    &group_names,
+                    &host_names,
+                    options.secrets,
+                    &mut diagnostics,
+                )
+            })
             .collect();
         let playbook_vars = options.playbook_dir.map(|dir| {
             let dir: PathBuf = options.cwd.join(dir);
-            DirVars::load(&dir, &group_names, &host_names, options.secrets, &mut diagnostics)
+            DirVars::load(
+                &dir,
+                &group_names,
+                &host_names,
+                options.secrets,
+                &mut diagnostics,
+            )
         });
         if diagnostics.has_errors() {
             return Err(diagnostics);

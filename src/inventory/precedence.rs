@@ -54,7 +54,9 @@ impl Inventory {
             return vars;
         };
         let all = self.data.group(ALL);
-        let groups = self.data.sort_groups(h.groups.iter().filter(|g| g.as_str() != ALL));
+        let groups = self
+            .data
+            .sort_groups(h.groups.iter().filter(|g| g.as_str() != ALL));
 
         if let Some(all) = all {
             combine_vars(&mut vars, &all.vars);
@@ -97,7 +99,10 @@ impl Inventory {
             layer(&mut vars, dir.group(group));
         }
         if g.priority != 1 {
-            vars.insert("ansible_group_priority".into(), crate::value::Value::Int(i128::from(g.priority)));
+            vars.insert(
+                "ansible_group_priority".into(),
+                crate::value::Value::Int(i128::from(g.priority)),
+            );
         }
         vars.retain(|k, _| !INTERNAL_VARS.contains(&k.as_str()));
         vars

@@ -43,7 +43,11 @@ impl InventorySource {
 }
 
 /// Parses one source into `inventory`. Returns whether anything was parsed; problems go to `diagnostics`.
-pub fn parse_source(source: &InventorySource, inventory: &mut InventoryData, diagnostics: &mut Diagnostics) -> bool {
+pub fn parse_source(
+    source: &InventorySource,
+    inventory: &mut InventoryData,
+    diagnostics: &mut Diagnostics,
+) -> bool {
     match source {
         InventorySource::HostList(list) => {
             host_list::parse_host_list(list, inventory, diagnostics);
@@ -53,14 +57,22 @@ pub fn parse_source(source: &InventorySource, inventory: &mut InventoryData, dia
     }
 }
 
-fn parse_path(path: &Path, inventory: &mut InventoryData, diagnostics: &mut Diagnostics, top_level: bool) -> bool {
+fn parse_path(
+    path: &Path,
+    inventory: &mut InventoryData,
+    diagnostics: &mut Diagnostics,
+    top_level: bool,
+) -> bool {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
                 diagnostics.push(
-                    Diagnostic::error(format!("cannot read inventory directory {}: {e}", path.display()))
-                        .with_help("check the path and its permissions"),
+                    Diagnostic::error(format!(
+                        "cannot read inventory directory {}: {e}",
+                        path.display()
+                    ))
+                    .with_help("check the path and its permissions"),
                 );
                 return false;
             }
@@ -68,7 +80,10 @@ fn parse_path(path: &Path, inventory: &mut InventoryData, diagnostics: &mut Diag
         entries.sort();
         let mut parsed = false;
         for entry in entries {
-            let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = entry
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if is_ignored(&name) {
                 continue;
             }
@@ -79,7 +94,9 @@ fn parse_path(path: &Path, inventory: &mut InventoryData, diagnostics: &mut Diag
     if !path.exists() {
         let message = format!("inventory source {} does not exist", path.display());
         if top_level {
-            diagnostics.push(Diagnostic::error(message).with_help("pass an existing file or directory to -i"));
+            diagnostics.push(
+                Diagnostic::error(message).with_help("pass an existing file or directory to -i"),
+            );
         }
         return false;
     }
@@ -96,12 +113,19 @@ fn parse_path(path: &Path, inventory: &mut InventoryData, diagnostics: &mut Diag
     parsed
 }
 
-fn parse_file(file: &SourceFile, inventory: &mut InventoryData, diagnostics: &mut Diagnostics) -> bool {
+fn parse_file(
+    file: &SourceFile,
+    inventory: &mut InventoryData,
+    diagnostics: &mut Diagnostics,
+) -> bool {
     let extension = extension_of(file.path());
     if extension == ".toml" {
         diagnostics.push(
-            Diagnostic::error(format!("{}: TOML inventories are not supported", file.path().display()))
-                .with_help("convert the inventory to INI or YAML"),
+            Diagnostic::error(format!(
+                "{}: TOML inventories are not supported",
+                file.path().display()
+            ))
+            .with_help("convert the inventory to INI or YAML"),
         );
         return false;
     }
@@ -191,7 +215,16 @@ mod tests {
 
     #[test]
     fn ignores_what_ansible_ignores_in_inventory_directories() {
-        for name in [".hidden", "group_vars", "host_vars", "notes.md", "x.retry", "hosts~", "a.cfg", "b.txt"] {
+        for name in [
+            ".hidden",
+            "group_vars",
+            "host_vars",
+            "notes.md",
+            "x.retry",
+            "hosts~",
+            "a.cfg",
+            "b.txt",
+        ] {
             assert!(is_ignored(name), "{name} should be ignored");
         }
         for name in ["hosts", "hosts.ini", "prod.yml", "x.json", "group_vars2"] {
@@ -202,7 +235,10 @@ mod tests {
     #[test]
     fn a_comma_makes_a_host_list_unless_the_path_exists() {
         let cwd = Path::new("/nonexistent-dir");
-        assert_eq!(InventorySource::from_arg("a,b", cwd), InventorySource::HostList("a,b".into()));
+        assert_eq!(
+            InventorySource::from_arg("a,b", cwd),
+            InventorySource::HostList("a,b".into())
+        );
         assert_eq!(
             InventorySource::from_arg("inv/../hosts", cwd),
             InventorySource::Path(PathBuf::from("/nonexistent-dir/hosts"))

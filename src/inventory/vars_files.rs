@@ -36,8 +36,16 @@ impl DirVars {
             ..DirVars::default()
         };
         for (subdir, names, into) in [
-            ("group_vars", groups.into_iter().collect::<Vec<_>>(), &mut vars.groups),
-            ("host_vars", hosts.into_iter().collect::<Vec<_>>(), &mut vars.hosts),
+            (
+                "group_vars",
+                groups.into_iter().collect::<Vec<_>>(),
+                &mut vars.groups,
+            ),
+            (
+                "host_vars",
+                hosts.into_iter().collect::<Vec<_>>(),
+                &mut vars.hosts,
+            ),
         ] {
             let base = dir.join(subdir);
             if !base.exists() {
@@ -113,7 +121,11 @@ fn dir_vars_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn load_files(files: &[PathBuf], secrets: &VaultSecrets, diagnostics: &mut Diagnostics) -> Option<Map> {
+fn load_files(
+    files: &[PathBuf],
+    secrets: &VaultSecrets,
+    diagnostics: &mut Diagnostics,
+) -> Option<Map> {
     let mut merged: Option<Map> = None;
     for path in files {
         match load_data_file(path, secrets) {

@@ -26,11 +26,19 @@ pub fn parse_yaml_inventory(
         Ok(Some(root)) => root,
         Ok(None) => {
             return Err(YamlInventoryError {
-                diagnostic: Diagnostic::error(format!("{}: Parsed empty YAML file", file.path().display())),
+                diagnostic: Diagnostic::error(format!(
+                    "{}: Parsed empty YAML file",
+                    file.path().display()
+                )),
                 looks_like_yaml: false,
             });
         }
-        Err(diagnostic) => return Err(YamlInventoryError { diagnostic, looks_like_yaml: false }),
+        Err(diagnostic) => {
+            return Err(YamlInventoryError {
+                diagnostic,
+                looks_like_yaml: false,
+            });
+        }
     };
     let NodeValue::Map(groups) = &root.value else {
         return Err(YamlInventoryError {
@@ -42,16 +50,27 @@ pub fn parse_yaml_inventory(
             looks_like_yaml: false,
         });
     };
-    let structural = |diagnostic: Diagnostic| YamlInventoryError { diagnostic, looks_like_yaml: true };
-    if let Some((key, _)) = groups.iter().find(|(k, v)| scalar_text(k).as_deref() == Some("plugin") && !is_null(v)) {
+    let structural = |diagnostic: Diagnostic| YamlInventoryError {
+        diagnostic,
+        looks_like_yaml: true,
+    };
+    if let Some((key, _)) = groups
+        .iter()
+        .find(|(k, v)| scalar_text(k).as_deref() == Some("plugin") && !is_null(v))
+    {
         return Err(structural(
             Diagnostic::error("Plugin configuration YAML file, not YAML inventory")
                 .at(key.span.clone())
-                .with_help("plimsoll reads static inventories only; inventory plugins are not supported"),
+                .with_help(
+                    "plimsoll reads static inventories only; inventory plugins are not supported",
+                ),
         ));
     }
     diagnostics.extend(warnings);
-    let mut parser = Parser { inventory, diagnostics };
+    let mut parser = Parser {
+        inventory,
+        diagnostics,
+    };
     for (name, data) in groups {
         parser.group(name, data).map_err(structural)?;
     }
@@ -78,8 +97,10 @@ impl Parser<'_> {
             NodeValue::Null => None,
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::warning(format!("Skipping '{name}' as this is not a valid group definition"))
-                        .at(data.span.clone()),
+                    Diagnostic::warning(format!(
+                        "Skipping '{name}' as this is not a valid group definition"
+                    ))
+                    .at(data.span.clone()),
                 );
                 return Ok(name);
             }
@@ -87,7 +108,10 @@ impl Parser<'_> {
         let name = self
             .inventory
             .add_group(&name, Some(name_node.span.clone()))
-            .map_err(|e| Diagnostic::error(format!("Unable to add group {name}: {e}")).at(name_node.span.clone()))?;
+            .map_err(|e| {
+                Diagnostic::error(format!("Unable to add group {name}: {e}"))
+                    .at(name_node.span.clone())
+            })?;
         let Some(entries) = entries else {
             return Ok(name);
         };

@@ -23,7 +23,10 @@ pub fn load_data_file(path: &Path, secrets: &VaultSecrets) -> Result<DataFile, D
                 .with_help("pass the right password with --vault-password-file or --vault-id")
         })?;
         let text = String::from_utf8(plaintext.to_vec()).map_err(|_| {
-            Diagnostic::error(format!("{}: the decrypted vault is not UTF-8 text", path.display()))
+            Diagnostic::error(format!(
+                "{}: the decrypted vault is not UTF-8 text",
+                path.display()
+            ))
         })?;
         SourceFile::new(path, text)
     } else {
@@ -49,7 +52,9 @@ fn parse_json(text: &str) -> Option<Value> {
     if !(trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('"')) {
         return None;
     }
-    serde_json::from_str::<serde_json::Value>(text).ok().map(from_json)
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .map(from_json)
 }
 
 fn from_json(value: serde_json::Value) -> Value {
@@ -73,7 +78,12 @@ fn from_json(value: serde_json::Value) -> Value {
                     return Value::Vault(VaultText(cipher.clone()));
                 }
             }
-            Value::Map(object.into_iter().map(|(k, v)| (k, from_json(v))).collect::<Map>())
+            Value::Map(
+                object
+                    .into_iter()
+                    .map(|(k, v)| (k, from_json(v)))
+                    .collect::<Map>(),
+            )
         }
     }
 }
@@ -88,7 +98,10 @@ mod tests {
         let value = parse_json(r#"{"a": 1e3, "b": [1, "x"]}"#).unwrap();
         let map = value.as_map().unwrap();
         assert_eq!(map["a"], Value::Float(1000.0));
-        assert_eq!(map["b"], Value::List(vec![Value::Int(1), Value::Str("x".into())]));
+        assert_eq!(
+            map["b"],
+            Value::List(vec![Value::Int(1), Value::Str("x".into())])
+        );
     }
 
     #[test]

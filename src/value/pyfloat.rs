@@ -9,7 +9,12 @@ pub fn repr(value: f64) -> String {
         return if value > 0.0 { "inf" } else { "-inf" }.into();
     }
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+        return if value.is_sign_negative() {
+            "-0.0"
+        } else {
+            "0.0"
+        }
+        .into();
     }
     // Rust's `{:e}` gives the shortest round-tripping digits: "1.2345e-7".
     let sci = format!("{:e}", value.abs());

@@ -132,6 +132,9 @@ mod tests {
     #[test]
     fn delete_character_is_kept_raw() {
         // python3 -c 'import json; print(json.dumps("\x7f"))' -> "\u007f"
-        assert_eq!(to_json_sorted_indent4(&Value::Str("\u{7f}".into())), "\"\\u007f\"");
+        assert_eq!(
+            to_json_sorted_indent4(&Value::Str("\u{7f}".into())),
+            "\"\\u007f\""
+        );
     }
 }

@@ -21,7 +21,10 @@ pub fn repr(value: &Value) -> String {
         Value::Float(f) => pyfloat::repr(*f),
         Value::Str(s) => repr_str(s),
         Value::Vault(text) => repr_str(&text.0),
-        Value::List(items) => format!("[{}]", items.iter().map(repr).collect::<Vec<_>>().join(", ")),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(repr).collect::<Vec<_>>().join(", ")
+        ),
         Value::Map(map) => format!(
             "{{{}}}",
             map.iter()
@@ -34,7 +37,11 @@ pub fn repr(value: &Value) -> String {
 
 /// Python picks single quotes unless the text has a single quote and no double quote.
 pub fn repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -47,7 +54,9 @@ pub fn repr_str(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -66,10 +75,18 @@ mod tests {
         let mut map = Map::new();
         map.insert(
             "a".into(),
-            Value::List(vec![Value::Int(1), Value::Float(2.0), Value::Null, Value::Bool(true)]),
+            Value::List(vec![
+                Value::Int(1),
+                Value::Float(2.0),
+                Value::Null,
+                Value::Bool(true),
+            ]),
         );
         map.insert("it's".into(), Value::Str("x".into()));
-        assert_eq!(str(&Value::Map(map)), "{'a': [1, 2.0, None, True], \"it's\": 'x'}");
+        assert_eq!(
+            str(&Value::Map(map)),
+            "{'a': [1, 2.0, None, True], \"it's\": 'x'}"
+        );
         // repr('a\'b"c\n') -> 'a\'b"c\n'
         assert_eq!(repr_str("a'b\"c\n"), "'a\\'b\"c\\n'");
     }

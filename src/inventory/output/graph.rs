@@ -18,7 +18,13 @@ fn graph_name(name: &str, depth: usize) -> String {
     }
 }
 
-fn graph_group(inventory: &Inventory, name: &str, depth: usize, show_vars: bool, lines: &mut Vec<String>) {
+fn graph_group(
+    inventory: &Inventory,
+    name: &str,
+    depth: usize,
+    show_vars: bool,
+    lines: &mut Vec<String>,
+) {
     let Some(group) = inventory.data.group(name) else {
         return;
     };
@@ -44,6 +50,9 @@ fn show(vars: &crate::value::Map, depth: usize, lines: &mut Vec<String>) {
     let mut entries: Vec<_> = vars.iter().collect();
     entries.sort_by(|a, b| a.0.chars().cmp(b.0.chars()));
     for (name, value) in entries {
-        lines.push(graph_name(&format!("{{{name} = {}}}", pyrepr::str(value)), depth));
+        lines.push(graph_name(
+            &format!("{{{name} = {}}}", pyrepr::str(value)),
+            depth,
+        ));
     }
 }

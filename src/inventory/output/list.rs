@@ -93,7 +93,11 @@ fn export_host_vars(inventory: &Inventory, host: &str) -> Map {
     if let Some(h) = inventory.data.host(host) {
         crate::value::combine_vars(&mut vars, &h.vars);
     }
-    for dir in inventory.source_vars.iter().chain(inventory.playbook_vars.as_ref()) {
+    for dir in inventory
+        .source_vars
+        .iter()
+        .chain(inventory.playbook_vars.as_ref())
+    {
         if let Some(from) = dir.host(host) {
             crate::value::combine_vars(&mut vars, from);
         }
