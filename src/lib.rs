@@ -2,5 +2,6 @@
 
 pub mod diagnostics;
 pub mod inventory;
+pub mod secrets;
 pub mod source;
 pub mod value;
