@@ -4,5 +4,6 @@ pub mod app;
 pub mod cli;
 pub mod diagnostics;
 pub mod inventory;
+pub mod secrets;
 pub mod source;
 pub mod value;
