@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{SourceFile, read_source, yaml};
 use crate::diagnostics::Diagnostic;
-use crate::secrets::{VaultSecrets, vault};
+use crate::secrets::{VaultSecrets, decrypt, is_vault};
 use crate::value::{Map, Value, VaultText};
 
 /// A loaded data file: its value (None for an empty file) and warnings (duplicate keys and the like).
@@ -17,8 +17,8 @@ pub struct DataFile {
 
 pub fn load_data_file(path: &Path, secrets: &VaultSecrets) -> Result<DataFile, Diagnostic> {
     let file = read_source(path)?;
-    let file = if vault::is_vault(file.text()) {
-        let plaintext = vault::decrypt(file.text(), secrets).map_err(|e| {
+    let file = if is_vault(file.text()) {
+        let plaintext = decrypt(file.text(), secrets).map_err(|e| {
             Diagnostic::error(format!("{}: {e}", path.display()))
                 .with_help("pass the right password with --vault-password-file or --vault-id")
         })?;

@@ -1,0 +1,3 @@
+//! The one integration-test binary: every end-to-end and fixture test lives in a module here.
+
+mod vault;
