@@ -2,7 +2,7 @@
 //! `_evaluate_patterns`, `_match_one_pattern` and `_enumerate_matches`.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexSet;
 
@@ -11,6 +11,7 @@ use super::limit::limit_patterns;
 use super::matcher::NameMatcher;
 use super::split::{order_patterns, split_host_pattern};
 use super::subscript::{DASH_RANGE_WARNING, apply_subscript, split_subscript};
+use crate::diagnostics::Diagnostic;
 use crate::inventory::data::{ALL, Host, InventoryData};
 use crate::value::Value;
 
@@ -26,8 +27,8 @@ pub enum PatternMismatch {
     Ignore,
 }
 
-/// Selects hosts the way one `InventoryManager` does: a limit set with [`HostSelector::subset`] applies
-/// to every later [`HostSelector::get_hosts`], and the implicit localhost, once made up, is the same
+/// Selects hosts the way one `InventoryManager` does: a limit set with [`HostSelector::set_limit`]
+/// applies to every later [`HostSelector::select`] (`get_hosts`), and the implicit localhost, once made up, is the same
 /// host for all later lookups (so after `localhost` matched, `127.0.0.1` also selects `localhost`).
 ///
 /// The inventory is not changed. When a pattern names `localhost`, `127.0.0.1` or `::1` and the
@@ -38,6 +39,8 @@ pub enum PatternMismatch {
 #[derive(Clone, Debug)]
 pub struct HostSelector<'a> {
     inventory: &'a InventoryData,
+    /// Where a relative `@file` limit is looked for (Ansible: its working directory).
+    base_dir: PathBuf,
     /// The limit's patterns; empty means no limit (Ansible tests the list's truthiness).
     subset: Vec<String>,
     mismatch: PatternMismatch,
@@ -46,9 +49,10 @@ pub struct HostSelector<'a> {
 }
 
 impl<'a> HostSelector<'a> {
-    pub fn new(inventory: &'a InventoryData) -> Self {
+    pub fn new(inventory: &'a InventoryData, base_dir: &Path) -> Self {
         Self {
             inventory,
+            base_dir: base_dir.to_path_buf(),
             subset: Vec::new(),
             mismatch: PatternMismatch::default(),
             implicit_localhost: None,
@@ -61,20 +65,22 @@ impl<'a> HostSelector<'a> {
         self
     }
 
-    /// Sets (or with None clears) the limit, as `--limit` does. `@file` names are resolved against
-    /// `base_dir`. The limit is only evaluated by `get_hosts`, so its warnings come from there.
-    pub fn subset(&mut self, limit: Option<&str>, base_dir: &Path) -> Result<(), PatternError> {
-        self.subset = match limit {
-            Some(limit) => limit_patterns(limit, base_dir)?,
-            None => Vec::new(),
-        };
+    /// Sets the limit, as `--limit` does (`InventoryManager.subset`). `@file` names are resolved against
+    /// the base directory; a missing file is an error now, but the patterns are only evaluated by
+    /// [`HostSelector::select`], so their warnings and errors come from there.
+    pub fn set_limit(&mut self, limit: &str) -> Result<(), PatternError> {
+        self.subset = limit_patterns(limit, &self.base_dir)?;
         Ok(())
+    }
+
+    pub fn clear_limit(&mut self) {
+        self.subset.clear();
     }
 
     /// The host names `pattern` selects, restricted to the limit, without duplicates, in Ansible's order:
     /// plain patterns contribute hosts in the order they are given (a group's hosts in `Group.get_hosts`
     /// order, groups in inventory order before matching host names), then `&` and `!` patterns filter.
-    pub fn get_hosts(&mut self, pattern: &str) -> Result<Vec<String>, PatternError> {
+    pub fn select(&mut self, pattern: &str) -> Result<Vec<String>, PatternError> {
         let mut hosts = self.evaluate_patterns(&split_host_pattern(pattern))?;
         if !self.subset.is_empty() {
             let subset = self.subset.clone();
@@ -101,8 +107,12 @@ impl<'a> HostSelector<'a> {
         self.warnings.iter().map(String::as_str)
     }
 
-    pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings).into_iter().collect()
+    /// The warnings so far as diagnostics (no span: patterns come from the command line), clearing them.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
+            .into_iter()
+            .map(Diagnostic::warning)
+            .collect()
     }
 
     fn warn(&mut self, message: String) {
@@ -229,14 +239,16 @@ pub fn get_hosts(
     limit: Option<&str>,
     base_dir: &Path,
 ) -> Result<Selection, PatternError> {
-    let mut selector = HostSelector::new(inventory);
-    selector.subset(limit, base_dir)?;
-    let hosts = selector.get_hosts(pattern)?;
+    let mut selector = HostSelector::new(inventory, base_dir);
+    if let Some(limit) = limit {
+        selector.set_limit(limit)?;
+    }
+    let hosts = selector.select(pattern)?;
     let implicit_localhost = hosts.iter().find(|h| selector.is_implicit(h)).cloned();
     Ok(Selection {
         hosts,
         implicit_localhost,
-        warnings: selector.take_warnings(),
+        warnings: selector.warnings().map(str::to_string).collect(),
     })
 }
 

@@ -333,14 +333,16 @@ fn mismatch_setting_picks_warning_error_or_nothing() {
         [no_match("nope"), no_match("nope*")]
     );
     // ANSIBLE_HOST_PATTERN_MISMATCH=error: "Could not match supplied host pattern, ignoring: nope".
-    let mut strict = HostSelector::new(&inv).with_mismatch(PatternMismatch::Error);
+    let mut strict =
+        HostSelector::new(&inv, Path::new("/nonexistent")).with_mismatch(PatternMismatch::Error);
     assert_eq!(
-        strict.get_hosts("ga:nope"),
+        strict.select("ga:nope"),
         Err(PatternError::NoMatch("nope".into()))
     );
     // =ignore: the hosts, no warning.
-    let mut quiet = HostSelector::new(&inv).with_mismatch(PatternMismatch::Ignore);
-    assert_eq!(quiet.get_hosts("ga:nope").unwrap(), ["h1", "h2", "h3"]);
+    let mut quiet =
+        HostSelector::new(&inv, Path::new("/nonexistent")).with_mismatch(PatternMismatch::Ignore);
+    assert_eq!(quiet.select("ga:nope").unwrap(), ["h1", "h2", "h3"]);
     assert_eq!(quiet.warnings().count(), 0);
 }
 
@@ -451,12 +453,21 @@ fn implicit_localhost_is_made_up_once_and_kept_out_of_all() {
 #[test]
 fn a_selector_remembers_its_implicit_localhost() {
     let inv = no_localhost();
-    let mut selector = HostSelector::new(&inv);
-    assert_eq!(selector.get_hosts("::1").unwrap(), ["::1"]);
-    assert_eq!(selector.get_hosts("localhost").unwrap(), ["::1"]);
+    let mut selector = HostSelector::new(&inv, Path::new("/nonexistent"));
+    assert_eq!(selector.select("::1").unwrap(), ["::1"]);
+    assert_eq!(selector.select("localhost").unwrap(), ["::1"]);
     assert_eq!(selector.implicit_localhost(), Some("::1"));
     assert!(selector.is_implicit("::1"));
     assert!(!selector.is_implicit("w1"));
+    selector.set_limit("w*").unwrap();
+    assert_eq!(selector.select("localhost,w2").unwrap(), ["w2"]);
+    selector.clear_limit();
+    assert_eq!(selector.select("localhost,w2").unwrap(), ["::1", "w2"]);
+    assert_eq!(selector.select("nope").unwrap(), Vec::<String>::new());
+    let warnings = selector.take_warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].message, no_match("nope"));
+    assert!(!warnings[0].is_error());
 }
 
 #[test]
