@@ -4,6 +4,7 @@ pub mod data;
 mod host_list;
 pub mod loaded;
 pub mod output;
+pub mod pattern;
 pub mod precedence;
 pub mod reserved;
 pub mod sources;
