@@ -30,7 +30,10 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
     out
 }
 
-pub fn render_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, color: bool) -> String {
+pub fn render_all<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    color: bool,
+) -> String {
     diagnostics
         .into_iter()
         .map(|d| render(d, color))
@@ -70,7 +73,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0.span.as_ref().map(|s| &s.file as &dyn miette::SourceCode)
+        self.0
+            .span
+            .as_ref()
+            .map(|s| &s.file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

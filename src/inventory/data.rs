@@ -153,10 +153,16 @@ impl InventoryData {
 
     /// Sets a variable on a group or host. `ansible_group_priority` on a group sets its priority; a
     /// mapping set over a mapping is merged one level deep, as Ansible's `set_variable` does.
-    pub fn set_variable(&mut self, entity: &str, key: &str, value: Value) -> Result<(), InventoryError> {
+    pub fn set_variable(
+        &mut self,
+        entity: &str,
+        key: &str,
+        value: Value,
+    ) -> Result<(), InventoryError> {
         if let Some(group) = self.groups.get_mut(entity) {
             if key == "ansible_group_priority" {
-                group.priority = python_int(&value).ok_or_else(|| InventoryError::BadPriority(format!("{value:?}")))?;
+                group.priority = python_int(&value)
+                    .ok_or_else(|| InventoryError::BadPriority(format!("{value:?}")))?;
                 return Ok(());
             }
             set_merging(&mut group.vars, key, value);
@@ -347,7 +353,8 @@ impl InventoryData {
                     }
                 }
             } else if !host.implicit {
-                let only_all = host.groups.is_empty() || (host.groups.len() == 1 && host.groups.contains(ALL));
+                let only_all =
+                    host.groups.is_empty() || (host.groups.len() == 1 && host.groups.contains(ALL));
                 if only_all {
                     self.add_host_to_group(UNGROUPED, &name);
                 }
@@ -355,15 +362,23 @@ impl InventoryData {
         }
         for name in self.groups.keys() {
             if self.hosts.contains_key(name) {
-                self.warnings
-                    .push((format!("Found both group and host with same name: {name}"), None));
+                self.warnings.push((
+                    format!("Found both group and host with same name: {name}"),
+                    None,
+                ));
             }
         }
     }
 
     /// Groups sorted as Ansible layers their variables: by depth, then priority, then name.
-    pub fn sort_groups<'a>(&'a self, names: impl IntoIterator<Item = &'a String>) -> Vec<&'a Group> {
-        let mut groups: Vec<&Group> = names.into_iter().filter_map(|n| self.groups.get(n)).collect();
+    pub fn sort_groups<'a>(
+        &'a self,
+        names: impl IntoIterator<Item = &'a String>,
+    ) -> Vec<&'a Group> {
+        let mut groups: Vec<&Group> = names
+            .into_iter()
+            .filter_map(|n| self.groups.get(n))
+            .collect();
         groups.sort_by(|a, b| (a.depth, a.priority, &a.name).cmp(&(b.depth, b.priority, &b.name)));
         groups
     }
