@@ -31,12 +31,38 @@ pub fn expand_hostpattern(pattern: &str) -> Result<(Vec<String>, Option<u128>), 
     }
 }
 
-/// `expand_hostname_range`: every name `line` stands for, ranges expanded left to right.
+/// `expand_hostname_range`: every name `line` stands for, ranges expanded left to right. Ansible recurses
+/// into each name that still holds a `[`; this walks the same names in the same order with a stack.
 pub fn expand_hostname_range(line: &str) -> Result<Vec<String>, RangeError> {
+    enum Item {
+        Expand(String),
+        Done(String),
+    }
     let mut hosts = Vec::new();
     if line.is_empty() {
         return Ok(hosts);
     }
+    let mut stack = vec![Item::Expand(line.to_string())];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Done(name) => hosts.push(name),
+            Item::Expand(name) => {
+                let names = expand_first_range(&name)?;
+                for name in names.into_iter().rev() {
+                    stack.push(if name.contains('[') {
+                        Item::Expand(name)
+                    } else {
+                        Item::Done(name)
+                    });
+                }
+            }
+        }
+    }
+    Ok(hosts)
+}
+
+/// The names `line` gives with its first range replaced by each of its values.
+fn expand_first_range(line: &str) -> Result<Vec<String>, RangeError> {
     let marked = line.replacen('[', "|", 1).replacen(']', "|", 1);
     let parts: Vec<&str> = marked.split('|').collect();
     let [head, range, tail] = parts.as_slice() else {
@@ -70,19 +96,16 @@ pub fn expand_hostname_range(line: &str) -> Result<Vec<String>, RangeError> {
     } else {
         None
     };
-    let fill = |item: String| match width {
-        Some(width) => zfill(&item, width),
-        None => item,
-    };
-    for item in sequence(begin, end, step)? {
-        let name = format!("{head}{}{tail}", fill(item));
-        if name.contains('[') {
-            hosts.extend(expand_hostname_range(&name)?);
-        } else {
-            hosts.push(name);
-        }
-    }
-    Ok(hosts)
+    Ok(sequence(begin, end, step)?
+        .into_iter()
+        .map(|item| {
+            let item = match width {
+                Some(width) => zfill(&item, width),
+                None => item,
+            };
+            format!("{head}{item}{tail}")
+        })
+        .collect())
 }
 
 fn ansible(message: &str) -> RangeError {
@@ -190,6 +213,12 @@ mod tests {
         assert!(hosts("i[1:3:-1]").is_empty());
         assert!(hosts("j[00:-1]").is_empty());
         assert_eq!(hosts("h[1:2]:x"), ["h1:x", "h2:x"]);
+    }
+
+    #[test]
+    fn many_ranges_in_one_name_do_not_recurse() {
+        let name = "h[1:1]".repeat(5000);
+        assert_eq!(hosts(&name), ["h1".repeat(5000)]);
     }
 
     #[test]

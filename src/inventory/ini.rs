@@ -205,10 +205,12 @@ impl IniParser<'_> {
     /// A group named as a child before its declaration is now declared: attach it to every group that
     /// named it, and resolve those in turn if they were waiting too.
     fn add_pending_children(&mut self, group: &str, at: &Span) -> Result<(), Diagnostic> {
-        let Some(parents) = self.pending.get(group).map(|p| p.parents.clone()) else {
+        // Ansible deletes the entry after the loop; taking it first changes nothing (a group cannot be
+        // its own parent) and rules out endless recursion.
+        let Some(pending) = self.pending.shift_remove(group) else {
             return Ok(());
         };
-        for parent in parents {
+        for parent in pending.parents {
             self.inventory
                 .add_child(&parent, group)
                 .map_err(|e| inventory_error(e, at.clone()))?;
@@ -220,7 +222,6 @@ impl IniParser<'_> {
                 self.add_pending_children(&parent, at)?;
             }
         }
-        self.pending.shift_remove(group);
         Ok(())
     }
 
@@ -431,9 +432,14 @@ fn check_priority(value: &Value) -> Result<(), String> {
         Value::Float(f) if f.is_nan() => Err("cannot convert float NaN to integer".into()),
         Value::Float(_) => Err("cannot convert float infinity to integer".into()),
         Value::Str(s) => parse_int(s).map(|_| ()),
+        // The type names are those of Ansible's origin-tagged containers.
         other => Err(format!(
             "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-            other.type_name()
+            match other {
+                Value::List(_) => "_AnsibleTaggedList",
+                Value::Map(_) => "_AnsibleTaggedDict",
+                _ => "NoneType",
+            }
         )),
     }
 }
@@ -441,12 +447,14 @@ fn check_priority(value: &Value) -> Result<(), String> {
 fn inventory_error(error: InventoryError, at: Span) -> Diagnostic {
     let message = match &error {
         InventoryError::GroupIsOwnChild(_) => "can't add group to itself".to_string(),
+        InventoryError::EmptyHostName => "Invalid empty host name provided:".to_string(),
         other => other.to_string(),
     };
     let help = match &error {
         InventoryError::RecursiveGroup { .. } | InventoryError::GroupIsOwnChild(_) => {
             "a group cannot be its own ancestor: check the [group:children] sections"
         }
+        InventoryError::EmptyHostName => "a host name cannot be empty ('' or \"\")",
         _ => "check the inventory structure around this line",
     };
     Diagnostic::error(message).at(at).with_help(help)

@@ -30,6 +30,8 @@ pub(super) enum Op {
     Colon,
     Plus,
     Minus,
+    /// Attribute access: valid syntax, never part of a literal.
+    Dot,
     Ellipsis,
 }
 
@@ -184,6 +186,7 @@ impl Lexer<'_> {
                 self.pos += 2;
                 Op::Ellipsis
             }
+            '.' => Op::Dot,
             _ => return not_literal(),
         };
         Ok(Tok::Op(op))
@@ -507,8 +510,8 @@ mod tests {
         assert_eq!(tokenize("1_2.3_4e5_6").unwrap(), [Tok::Float(1.234e57)]);
         assert_eq!(tokenize("1e999").unwrap(), [Tok::Float(f64::INFINITY)]);
         for bad in [
-            "0755", "0_1", "1__0", "1_", "0x", "0b2", "1e", "1e+", "1._5", ".e5", "0o8", "1if",
-            "1e5_", "1.real",
+            "0755", "0_1", "1__0", "1_", "0x", "0b2", "1e", "1e+", "1._5", "0o8", "1if", "1e5_",
+            "1.real",
         ] {
             assert_eq!(tokenize(bad), Err(LiteralError::NotLiteral), "{bad}");
         }

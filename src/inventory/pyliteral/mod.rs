@@ -244,12 +244,24 @@ mod tests {
             "1 \\",
             "0755",
             "ur'x'",
+            ".e5",
             "yes",
             "a=b",
             "{'k': v}",
         ] {
             assert_eq!(eval(bad), Err(LiteralError::NotLiteral), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn long_chains_stay_flat() {
+        // Python: "malformed node or string" (a ValueError), so Ansible keeps the text.
+        let chain = format!("1{}", "+1".repeat(200_000));
+        assert_eq!(eval(&chain), Err(LiteralError::NotLiteral));
+        assert_eq!(
+            eval(&format!("{}1", "-".repeat(200_000))),
+            Err(LiteralError::NotLiteral)
+        );
     }
 
     #[test]
@@ -263,5 +275,11 @@ mod tests {
         // The value is converted before the key is hashed.
         assert_eq!(eval("{[1]: x}"), Err(LiteralError::NotLiteral));
         assert_eq!(eval("{x, [1]}"), Err(LiteralError::NotLiteral));
+        // Calls, subscripts and attributes parse, and are refused only when evaluation reaches them.
+        assert_eq!(eval("{[]: 1, 'a'(2): 3}"), fatal("unhashable type: 'list'"));
+        assert_eq!(
+            eval("[{[]: 1}, x[0], y.z]"),
+            fatal("unhashable type: 'list'")
+        );
     }
 }

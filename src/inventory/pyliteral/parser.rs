@@ -95,12 +95,17 @@ impl Parser<'_> {
         Ok((items, comma))
     }
 
-    /// `sum: factor (('+' | '-') factor)*`, left-associative.
+    /// `sum: factor (('+' | '-') factor)*`, left-associative. A chain of two or more operations is
+    /// refused by `literal_eval` without looking further (its left side is not a number), so it is kept
+    /// flat instead of as a deep tree.
     fn expr(&mut self) -> Result<Node, LiteralError> {
         let mut left = self.factor()?;
         while let Some(sign) = self.sign() {
             let right = self.factor()?;
-            left = Node::Binary(Box::new(left), sign, Box::new(right));
+            left = match left {
+                Node::Binary(..) | Node::Malformed => Node::Malformed,
+                left => Node::Binary(Box::new(left), sign, Box::new(right)),
+            };
         }
         Ok(left)
     }
@@ -130,21 +135,42 @@ impl Parser<'_> {
         })
     }
 
-    /// An atom and its trailers; the only trailer a literal may have is `()` after the name `set`.
+    /// An atom and its trailers. The only trailer a literal may have is `()` after the name `set`; other
+    /// calls, subscripts and attributes are valid syntax that `literal_eval` refuses when it reaches them.
     fn primary(&mut self) -> Result<Node, LiteralError> {
         let mut node = self.atom()?;
         loop {
             match self.peek_op() {
                 Some(Op::LParen) => {
+                    self.pos += 1;
                     let is_set = matches!(&node, Node::Name(name) if name == "set");
-                    let empty = self.tokens.get(self.pos + 1) == Some(&Tok::Op(Op::RParen));
-                    if !(is_set && empty) {
-                        return syntax();
+                    if self.peek_op() == Some(Op::RParen) {
+                        self.pos += 1;
+                        node = if is_set {
+                            Node::EmptySetCall
+                        } else {
+                            Node::Malformed
+                        };
+                        continue;
                     }
-                    self.pos += 2;
-                    node = Node::EmptySetCall;
+                    self.expressions(Some(Op::RParen))?;
+                    self.expect(Op::RParen)?;
+                    node = Node::Malformed;
                 }
-                Some(Op::LBracket) => return syntax(),
+                Some(Op::LBracket) => {
+                    self.pos += 1;
+                    self.expressions(Some(Op::RBracket))?;
+                    self.expect(Op::RBracket)?;
+                    node = Node::Malformed;
+                }
+                Some(Op::Dot) => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(Tok::Name(name)) if !is_keyword(name) => self.pos += 1,
+                        _ => return syntax(),
+                    }
+                    node = Node::Malformed;
+                }
                 _ => return Ok(node),
             }
         }
