@@ -69,8 +69,19 @@ fn build() -> Result<Patterns, regex::Error> {
 
 static PATTERNS: LazyLock<Result<Patterns, regex::Error>> = LazyLock::new(build);
 
-/// `parse_address(address, allow_ranges)`: the host and the port, if one was given.
+/// `parse_address(address, allow_ranges)`: the host and the port, if one was given, as the inventory
+/// model holds ports. Ansible keeps any port number (a Python int): a port past 65535 comes back as
+/// `None` here; `parse_address_wide` has it.
 pub fn parse_address(
+    address: &str,
+    allow_ranges: bool,
+) -> Result<(String, Option<u16>), AddressError> {
+    let (host, port) = parse_address_wide(address, allow_ranges)?;
+    Ok((host, port.and_then(|p| u16::try_from(p).ok())))
+}
+
+/// `parse_address` with the port as large as it was written.
+pub fn parse_address_wide(
     address: &str,
     allow_ranges: bool,
 ) -> Result<(String, Option<u128>), AddressError> {
@@ -108,7 +119,7 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Result<(String, Option<u128>), AddressError> {
-        parse_address(text, true)
+        parse_address_wide(text, true)
     }
 
     fn ok(host: &str, port: Option<u128>) -> Result<(String, Option<u128>), AddressError> {

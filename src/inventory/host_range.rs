@@ -10,7 +10,7 @@
 
 use thiserror::Error;
 
-use super::address::parse_address;
+use super::address::parse_address_wide;
 use super::pystr::parse_int;
 
 /// Why a range could not be expanded, in Ansible's (or Python's) words.
@@ -21,9 +21,18 @@ pub struct RangeError(pub String);
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// `_expand_hostpattern`: the host names a pattern stands for and the port it gives them. A pattern
-/// `parse_address` refuses is used whole, without a port (`h[1:2]:x` is `h1:x`, `h2:x`).
-pub fn expand_hostpattern(pattern: &str) -> Result<(Vec<String>, Option<u128>), RangeError> {
-    let (host, port) = parse_address(pattern, true).unwrap_or_else(|_| (pattern.to_string(), None));
+/// `parse_address` refuses is used whole, without a port (`h[1:2]:x` is `h1:x`, `h2:x`). The port is
+/// as the inventory model holds it: one past 65535 (which Ansible keeps as `ansible_port`) comes back
+/// as `None`; `expand_hostpattern_wide` has it.
+pub fn expand_hostpattern(pattern: &str) -> Result<(Vec<String>, Option<u16>), RangeError> {
+    let (hosts, port) = expand_hostpattern_wide(pattern)?;
+    Ok((hosts, port.and_then(|p| u16::try_from(p).ok())))
+}
+
+/// `expand_hostpattern` with the port as large as it was written.
+pub fn expand_hostpattern_wide(pattern: &str) -> Result<(Vec<String>, Option<u128>), RangeError> {
+    let (host, port) =
+        parse_address_wide(pattern, true).unwrap_or_else(|_| (pattern.to_string(), None));
     if host.contains('[') {
         Ok((expand_hostname_range(&host)?, port))
     } else {

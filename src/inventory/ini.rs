@@ -23,7 +23,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use super::data::{InventoryData, InventoryError, UNGROUPED};
-use super::host_range::expand_hostpattern;
+use super::host_range::expand_hostpattern_wide;
 use super::pyliteral::parse_value;
 use super::pystr::{parse_int, repr_str, splitlines, strip};
 use super::shlex::{ShlexError, shlex_split};
@@ -248,7 +248,7 @@ impl IniParser<'_> {
         };
         let pattern_span = self.span(line.offset + first.start, first.end - first.start);
         let pattern = first.text.as_str();
-        let (hosts, port) = expand_hostpattern(pattern).map_err(|e| {
+        let (hosts, port) = expand_hostpattern_wide(pattern).map_err(|e| {
             Diagnostic::error(e.to_string())
                 .at(pattern_span.clone())
                 .with_help(

@@ -46,8 +46,20 @@ fn names<'a>(iter: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
     iter.into_iter().map(String::as_str).collect()
 }
 
+/// A host's variables other than `ansible_port` (which the model may also derive from `Host::port`).
 fn vars(inv: &InventoryData, host: &str) -> Vec<(String, Value)> {
-    inv.hosts[host].vars.clone().into_iter().collect()
+    let vars = inv.hosts[host].vars.clone().into_iter();
+    vars.filter(|(k, _)| k != "ansible_port").collect()
+}
+
+/// `ansible_port` as Ansible would show it: the variable if set, else the port the host was made with.
+fn port_var(inv: &InventoryData, host: &str) -> Option<Value> {
+    let host = &inv.hosts[host];
+    let from_port = host
+        .port
+        .filter(|p| *p != 0)
+        .map(|p| Value::Int(i128::from(p)));
+    host.vars.get("ansible_port").cloned().or(from_port)
 }
 
 fn group_vars(inv: &InventoryData, group: &str) -> Vec<(String, Value)> {
@@ -251,6 +263,7 @@ fn ports_ranges_and_ipv6() {
         ]
     );
     assert_eq!(inv.hosts["web02"].port, Some(2222));
+    assert_eq!(port_var(&inv, "web02"), Some(i(2222)));
     assert_eq!(vars(&inv, "web02"), kv(&[("a", i(1))]));
     assert_eq!(inv.hosts["fe80::1"].port, Some(22));
     assert_eq!(inv.hosts["fe80::2"].port, None);
@@ -275,10 +288,10 @@ fn a_port_counts_only_when_the_host_is_created() {
     // h3 has ansible_port=99999.
     let inv = ok("[g]\nh1:22\n[g2]\nh1:33 ansible_port=44\nh2:0\nh3:99999\n");
     assert_eq!(inv.hosts["h1"].port, Some(22));
-    assert_eq!(vars(&inv, "h1"), kv(&[("ansible_port", i(44))]));
+    assert_eq!(port_var(&inv, "h1"), Some(i(44)));
     assert_eq!(inv.hosts["h2"].port, None);
-    assert!(vars(&inv, "h2").is_empty());
-    assert_eq!(vars(&inv, "h3"), kv(&[("ansible_port", i(99999))]));
+    assert_eq!(port_var(&inv, "h2"), None);
+    assert_eq!(port_var(&inv, "h3"), Some(i(99999)));
 }
 
 #[test]
