@@ -134,16 +134,10 @@ impl InventoryData {
             }
         }
         if !self.hosts.contains_key(name) {
-            let mut vars = Map::new();
-            // Ansible's Host(name, port) sets ansible_port only for a new host, and only when non-zero.
-            if let Some(port) = port.filter(|p| *p != 0) {
-                vars.insert("ansible_port".into(), Value::Int(i128::from(port)));
-            }
             self.hosts.insert(
                 name.to_string(),
                 Host {
                     name: name.to_string(),
-                    vars,
                     port,
                     inventory_file: self.current_source.clone(),
                     defined_at: at,
@@ -157,8 +151,8 @@ impl InventoryData {
         Ok(name.to_string())
     }
 
-    /// Sets a variable on a group or host. `ansible_group_priority` on a group sets its priority; a
-    /// mapping set over a mapping is merged one level deep, as Ansible's `set_variable` does.
+    /// Sets a variable on a group or host. `ansible_group_priority` on a group sets its priority; any
+    /// other value replaces the old one whole (Ansible's `set_variable` with hash_behaviour=replace).
     pub fn set_variable(
         &mut self,
         entity: &str,
@@ -391,12 +385,12 @@ impl InventoryData {
 }
 
 fn set_merging(vars: &mut Map, key: &str, value: Value) {
-    match (vars.get_mut(key), value) {
-        (Some(Value::Map(existing)), Value::Map(new)) => combine_vars(existing, &new),
-        (_, value) => {
-            vars.insert(key.to_string(), value);
-        }
-    }
+    // Ansible does `self.vars = combine_vars(self.vars, {key: value})` when both are mappings: with the
+    // default hash_behaviour=replace that replaces the whole value (checked with ansible-inventory:
+    // `m={'a':1}` then `m={'b':2}` gives {"b": 2}); only hash_behaviour=merge would merge them.
+    let mut update = Map::new();
+    update.insert(key.to_string(), value);
+    combine_vars(vars, &update);
 }
 
 /// Python's `int(value)` for the values inventories hold.
@@ -442,6 +436,16 @@ mod tests {
         assert_eq!(inv.hosts_of(UNGROUPED), ["lonely"]);
         assert_eq!(inv.hosts_of(ALL), ["lonely", "w1"]);
         assert_eq!(inv.groups["web"].depth, 1);
+    }
+
+    #[test]
+    fn setting_a_mapping_over_a_mapping_replaces_it() {
+        let mut inv = InventoryData::new();
+        inv.add_group("g", None).unwrap();
+        let map = |k: &str| Value::Map(Map::from([(k.to_string(), Value::Int(1))]));
+        inv.set_variable("g", "m", map("a")).unwrap();
+        inv.set_variable("g", "m", map("b")).unwrap();
+        assert_eq!(inv.groups["g"].vars["m"], map("b"));
     }
 
     #[test]
