@@ -134,10 +134,16 @@ impl InventoryData {
             }
         }
         if !self.hosts.contains_key(name) {
+            let mut vars = Map::new();
+            // Ansible's Host(name, port) sets ansible_port only for a new host, and only when non-zero.
+            if let Some(port) = port.filter(|p| *p != 0) {
+                vars.insert("ansible_port".into(), Value::Int(i128::from(port)));
+            }
             self.hosts.insert(
                 name.to_string(),
                 Host {
                     name: name.to_string(),
+                    vars,
                     port,
                     inventory_file: self.current_source.clone(),
                     defined_at: at,
