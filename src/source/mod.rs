@@ -1,6 +1,8 @@
 //! Source files and spans: every value plimsoll loads remembers where it came from.
 
 mod file;
+mod read;
 pub mod yaml;
 
 pub use file::{SourceFile, Span};
+pub use read::read_source;
