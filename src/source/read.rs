@@ -16,7 +16,9 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     let file = std::fs::File::open(path).map_err(io_error)?;
     let limit = MAX_SOURCE_BYTES as u64;
     let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
     if bytes.len() as u64 > limit {
         return Err(Diagnostic::error(format!(
             "{}: the file is larger than {MAX_SOURCE_BYTES} bytes, the most plimsoll reads from one source file.",
@@ -29,7 +31,8 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
             let bytes = error.into_bytes();
-            let valid = String::from_utf8_lossy(bytes.get(..offset).unwrap_or_default()).into_owned();
+            let valid =
+                String::from_utf8_lossy(bytes.get(..offset).unwrap_or_default()).into_owned();
             let byte = bytes.get(offset).copied().unwrap_or_default();
             // The span points into the valid prefix, so line:col come out right.
             let file = SourceFile::new(path, valid);

@@ -1,20 +1,22 @@
-//! Turns granit-parser events into [`Node`]s the way PyYAML's composer and Ansible's constructor do, in
-//! one pass: tags are applied as each node completes, aliases are expanded (within the node budget),
-//! merge keys are flattened and duplicate keys collapsed when a mapping ends.
+//! PyYAML's composer: granit-parser events become a graph of raw nodes (tags unresolved, aliases shared
+//! rather than copied), checked for one document, unique anchors, no recursion and the depth limit.
+//! [`super::construct`] then types it.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::LazyLock;
 
-use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, Span as GSpan, Tag};
+use regex::Regex;
 
-use super::hints::{TEMPLATE_HELP, hint_for_line};
-use super::mapping::{self, Key, kind_name};
-use super::node::{Node, NodeValue};
-use super::resolve::{self, Implicit};
-use super::tags::{self, CollectionTag, ScalarTag, UNSAFE, VAULT};
-use super::timestamp::timestamp_isoformat;
+use serde_saphyr::granit_parser::{
+    Event, Options, Parser, ScalarStyle, ScanError, Span as GSpan, StructureStyle, Tag,
+};
+
+use super::hints::hint_for_line;
 use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, Span};
+
+static ALIAS_KEY: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\*[A-Za-z0-9_-]+:").ok());
 
 /// How much work one file may cause.
 #[derive(Clone, Copy, Debug)]
@@ -25,8 +27,87 @@ pub struct Limits {
     pub max_depth: usize,
 }
 
+/// A node as PyYAML's composer leaves it: the scalar text, its style and explicit tag; aliases point at
+/// the anchored node.
+pub struct Raw {
+    pub kind: RawKind,
+    /// From the node's properties (tag, anchor) to its end.
+    pub span: Span,
+    /// The full tag (`!vault`, `tag:yaml.org,2002:int`, `!`), if one was written.
+    pub tag: Option<String>,
+    /// Anchored nodes can be reached more than once.
+    pub anchored: bool,
+}
+
+pub enum RawKind {
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Rc<Raw>>),
+    Map(Vec<(Rc<Raw>, Rc<Raw>)>),
+    /// `*name`: the anchored node, and the alias's own span lives in [`Raw::span`].
+    Alias(Rc<Raw>),
+}
+
+impl Raw {
+    /// The node an alias stands for (PyYAML's composer returns the anchored node itself).
+    pub fn target(self: &Rc<Raw>) -> &Rc<Raw> {
+        match &self.kind {
+            RawKind::Alias(target) => target,
+            _ => self,
+        }
+    }
+}
+
 /// Composes the single document of `file`; `None` when the stream holds no document.
-pub fn compose(file: &SourceFile, limits: Limits, warnings: &mut Vec<Diagnostic>) -> Result<Option<Node>, Diagnostic> {
+pub fn compose(file: &SourceFile, limits: Limits) -> Result<Option<Rc<Raw>>, Diagnostic> {
+    refuse_yaml11_line_breaks(file)?;
+    let mut text = file.text().to_string();
+    let mut inserted: Vec<usize> = Vec::new();
+    loop {
+        match compose_text(file, &text, &inserted, limits) {
+            Ok(root) => return Ok(root),
+            Err(Failure::Error(diagnostic)) => return Err(diagnostic),
+            // libyaml ends an alias name at `:` (`*base: x` is an alias key); granit, following YAML 1.2,
+            // reads the colon into the name. Parse again with a space after the name, as many times as
+            // the file needs (within reason), and map positions back to the original text.
+            Err(Failure::AliasKey { colon, diagnostic }) => {
+                if inserted.len() >= MAX_ALIAS_KEY_FIXES {
+                    return Err(diagnostic);
+                }
+                for at in inserted.iter_mut().filter(|at| **at >= colon) {
+                    *at += 1;
+                }
+                text.insert(colon, ' ');
+                inserted.push(colon);
+            }
+        }
+    }
+}
+
+const MAX_ALIAS_KEY_FIXES: usize = 1000;
+
+enum Failure {
+    Error(Diagnostic),
+    AliasKey {
+        colon: usize,
+        diagnostic: Diagnostic,
+    },
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Failure::Error(diagnostic)
+    }
+}
+
+fn compose_text(
+    file: &SourceFile,
+    text: &str,
+    inserted: &[usize],
+    limits: Limits,
+) -> Result<Option<Rc<Raw>>, Failure> {
     let mut options = Options::default();
     options.emit_anchor_events = true;
     options.set_emit_comments(false);
@@ -38,19 +119,29 @@ pub fn compose(file: &SourceFile, limits: Limits, warnings: &mut Vec<Diagnostic>
     options.block_nesting_limit = limits.max_depth.saturating_mul(2);
     let mut composer = Composer {
         file,
+        text,
+        inserted,
         limits,
-        warnings,
         stack: Vec::new(),
         anchors: HashMap::new(),
         anchor_names: HashMap::new(),
         pending: None,
         nodes: 0,
-        unsafe_depth: 0,
         root: None,
         documents: 0,
     };
-    for next in Parser::new_from_str_with_options(file.text(), options) {
-        let (event, span) = next.map_err(|e| composer.scan_error(&e))?;
+    for next in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = match next {
+            Ok(next) => next,
+            Err(error) => {
+                let diagnostic = composer.scan_error(&error);
+                let at = error.marker().byte_offset().unwrap_or(usize::MAX);
+                return Err(match alias_key_colon(text, at) {
+                    Some(colon) => Failure::AliasKey { colon, diagnostic },
+                    None => Failure::Error(diagnostic),
+                });
+            }
+        };
         if composer.event(event, span)? {
             break;
         }
@@ -59,53 +150,52 @@ pub fn compose(file: &SourceFile, limits: Limits, warnings: &mut Vec<Diagnostic>
     Ok(composer.root.take())
 }
 
-/// A completed node, or one of the two scalars that only mean something as a mapping key.
-#[derive(Clone)]
-enum Built {
-    Node(Node),
-    /// A plain `<<` (or `!!merge`): PyYAML's merge key.
-    Merge(Span),
-    /// A plain `=` (or `!!value`): a string when it is a key, an error anywhere else.
-    Value(Span),
-}
-
-struct Anchored {
-    built: Built,
-    size: usize,
+/// Where the colon of an alias key (`*name:`) starting at `at` is.
+fn alias_key_colon(text: &str, at: usize) -> Option<usize> {
+    let rest = text.get(at..)?.strip_prefix('*')?;
+    let name = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        .count();
+    (name > 0 && rest.as_bytes().get(name) == Some(&b':')).then_some(at + 1 + name)
 }
 
 struct Pending {
-    built: Built,
+    raw: Raw,
     anchor: usize,
 }
 
 enum Content {
-    Seq(Vec<Node>),
-    Map { pairs: Vec<(Key, Node)>, key: Option<Key> },
+    Seq(Vec<Rc<Raw>>),
+    Map {
+        pairs: Vec<(Rc<Raw>, Rc<Raw>)>,
+        key: Option<Rc<Raw>>,
+    },
 }
 
 struct Frame {
     content: Content,
-    tag: CollectionTag,
+    flow: bool,
+    tag: Option<String>,
     anchor: usize,
     start: usize,
     end: usize,
-    size: usize,
 }
 
 struct Composer<'a> {
     file: &'a SourceFile,
+    /// The text being parsed: the file's, or a copy with spaces added after alias keys.
+    text: &'a str,
+    /// Where those spaces were added, in `text`'s offsets.
+    inserted: &'a [usize],
     limits: Limits,
-    warnings: &'a mut Vec<Diagnostic>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Anchored>,
+    anchors: HashMap<usize, Rc<Raw>>,
     anchor_names: HashMap<String, Span>,
     /// The last scalar, held back one event because its anchor's span arrives after it.
     pending: Option<Pending>,
     nodes: usize,
-    /// How many `!unsafe` collections enclose the current event.
-    unsafe_depth: usize,
-    root: Option<Node>,
+    root: Option<Rc<Raw>>,
     documents: usize,
 }
 
@@ -117,7 +207,6 @@ impl Composer<'_> {
         }
         self.flush()?;
         match event {
-            Event::StreamStart | Event::DocumentEnd | Event::Anchor(..) => {}
             Event::StreamEnd => return Ok(true),
             Event::DocumentStart(..) => {
                 self.documents += 1;
@@ -128,23 +217,63 @@ impl Composer<'_> {
                     .at(self.span(&span))
                     .with_help("Ansible reads one document per file; remove the `---` line or split the file."));
                 }
-                self.anchors.clear();
-                self.anchor_names.clear();
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let built = self.scalar(value, style, tag.as_deref(), &span)?;
-                self.count(1, &span)?;
-                self.pending = Some(Pending { built, anchor });
+                self.count(&span)?;
+                let content = self.span(&span);
+                let start = parse_start(&span);
+                let properties = properties_start(&span).unwrap_or(start);
+                let node_span = widen(&content, self.orig(properties));
+                // granit reports an empty plain node as "~" with an empty span; PyYAML sees "".
+                let plain = style == ScalarStyle::Plain;
+                let empty = plain && content.len == 0 && value == "~";
+                if anchor == 0 {
+                    self.check_token_start(properties)?;
+                }
+                if empty && tag.is_none() && anchor == 0 {
+                    self.check_empty_key(start)?;
+                }
+                let text = if empty {
+                    String::new()
+                } else {
+                    value.into_owned()
+                };
+                self.pending = Some(Pending {
+                    raw: Raw {
+                        kind: RawKind::Scalar { text, plain },
+                        span: node_span,
+                        tag: tag.as_deref().map(tag_string),
+                        anchored: anchor != 0,
+                    },
+                    anchor,
+                });
             }
-            Event::SequenceStart(_, anchor, tag) => self.start(true, anchor, tag.as_deref(), &span)?,
-            Event::MappingStart(_, anchor, tag) => self.start(false, anchor, tag.as_deref(), &span)?,
+            Event::SequenceStart(style, anchor, tag) => {
+                self.start(
+                    true,
+                    style == StructureStyle::Flow,
+                    anchor,
+                    tag.as_deref(),
+                    &span,
+                )?;
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                self.start(
+                    false,
+                    style == StructureStyle::Flow,
+                    anchor,
+                    tag.as_deref(),
+                    &span,
+                )?;
+            }
             Event::SequenceEnd | Event::MappingEnd => self.end(&span)?,
             Event::Alias(id) => self.alias(id, &span)?,
             Event::UnresolvedAlias(name) => {
-                return Err(Diagnostic::error(format!("YAML parsing failed: found undefined alias '{name}'."))
-                    .at(self.span(&span)));
+                return Err(Diagnostic::error(format!(
+                    "YAML parsing failed: found undefined alias '{name}'."
+                ))
+                .at(self.span(&span)));
             }
-            #[allow(unreachable_patterns)]
             _ => {}
         }
         Ok(false)
@@ -152,6 +281,7 @@ impl Composer<'_> {
 
     fn anchor(&mut self, id: usize, name: &str, span: &GSpan) -> Result<(), Diagnostic> {
         let here = self.span(span);
+        check_anchor_name(name, "an anchor", &here)?;
         if let Some(first) = self.anchor_names.get(name) {
             return Err(Diagnostic::error(format!(
                 "YAML parsing failed: found duplicate anchor '{name}'; its first occurrence is at {first}."
@@ -160,73 +290,68 @@ impl Composer<'_> {
             .with_help("Anchor names must be unique within a file; rename one of them."));
         }
         self.anchor_names.insert(name.to_string(), here.clone());
+        self.check_token_start(parse_start(span))?;
         // The anchor precedes its node in the text, so the node's span starts here.
         if let Some(frame) = self.stack.last_mut().filter(|f| f.anchor == id) {
             frame.start = frame.start.min(here.offset);
-        } else if let Some(Pending {
-            built: Built::Node(node),
-            ..
-        }) = &mut self.pending
-        {
-            node.span = widen(&node.span, here.offset);
+        } else if let Some(pending) = self.pending.as_mut().filter(|p| p.anchor == id) {
+            pending.raw.span = widen(&pending.raw.span, here.offset);
         }
         Ok(())
     }
 
     /// Places the held-back scalar, registering its anchor.
     fn flush(&mut self) -> Result<(), Diagnostic> {
-        let Some(Pending { built, anchor }) = self.pending.take() else {
+        let Some(Pending { raw, anchor }) = self.pending.take() else {
             return Ok(());
         };
+        let raw = Rc::new(raw);
         if anchor != 0 {
-            self.anchors.insert(
-                anchor,
-                Anchored {
-                    built: built.clone(),
-                    size: 1,
-                },
-            );
+            self.anchors.insert(anchor, raw.clone());
         }
-        self.place(built, 1)
+        self.place(raw);
+        Ok(())
     }
 
-    fn count(&mut self, size: usize, span: &GSpan) -> Result<(), Diagnostic> {
-        self.nodes = self.nodes.saturating_add(size);
+    fn count(&mut self, span: &GSpan) -> Result<(), Diagnostic> {
+        self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
-            return Err(Diagnostic::error(format!(
-                "YAML document too large: more than {} nodes after expanding aliases.",
-                self.limits.max_nodes
-            ))
-            .at(self.span(span))
-            .with_help(
-                "Aliases (`*name`) copy their anchor's content; nested aliases multiply it (a \"billion laughs\" \
-                 document). Reduce the aliasing or split the data into several files.",
-            ));
+            return Err(too_many_nodes(self.limits.max_nodes, self.span(span)));
         }
         Ok(())
     }
 
     fn alias(&mut self, id: usize, span: &GSpan) -> Result<(), Diagnostic> {
+        let here = self.span(span);
+        self.check_token_start(parse_start(span))?;
+        check_anchor_name(here.text().trim_start_matches('*'), "an alias", &here)?;
         if self.stack.iter().any(|f| f.anchor == id) {
             return Err(Diagnostic::error(
                 "YAML parsing failed: recursive alias: it refers to a collection that contains it.",
             )
-            .at(self.span(span))
+            .at(here)
             .with_help("A value cannot contain itself; Ansible's data cannot be circular."));
         }
-        let Some(anchored) = self.anchors.get(&id) else {
-            return Err(Diagnostic::error("YAML parsing failed: found undefined alias.").at(self.span(span)));
+        let Some(target) = self.anchors.get(&id).cloned() else {
+            return Err(Diagnostic::error("YAML parsing failed: found undefined alias.").at(here));
         };
-        let size = anchored.size;
-        self.count(size, span)?;
-        let built = self.anchors.get(&id).map(|a| a.built.clone());
-        match built {
-            Some(built) => self.place(built, size),
-            None => Ok(()),
-        }
+        self.place(Rc::new(Raw {
+            kind: RawKind::Alias(target),
+            span: here,
+            tag: None,
+            anchored: false,
+        }));
+        Ok(())
     }
 
-    fn start(&mut self, is_seq: bool, anchor: usize, tag: Option<&Tag>, span: &GSpan) -> Result<(), Diagnostic> {
+    fn start(
+        &mut self,
+        is_seq: bool,
+        flow: bool,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: &GSpan,
+    ) -> Result<(), Diagnostic> {
         let here = self.span(span);
         if self.stack.len() >= self.limits.max_depth {
             return Err(Diagnostic::error(format!(
@@ -234,33 +359,18 @@ impl Composer<'_> {
                 self.limits.max_depth
             ))
             .at(here)
-            .with_help("plimsoll stops at this depth to protect itself; flatten the data structure."));
+            .with_help(
+                "plimsoll stops at this depth to protect itself; flatten the data structure.",
+            ));
         }
-        self.count(1, span)?;
-        let tag_text = tag.map(tag_string);
-        let kind = tags::collection_tag(tag_text.as_deref(), is_seq).map_err(|message| {
-            Diagnostic::error(format!("YAML parsing failed: {message}")).at(self.properties_span(span))
-        })?;
-        if let CollectionTag::Omap | CollectionTag::Pairs = kind {
-            let name = if kind == CollectionTag::Omap { "omap" } else { "pairs" };
-            let help = if kind == CollectionTag::Omap {
-                "Use a standard mapping instead, as key order is always preserved."
-            } else {
-                "Use a standard mapping instead."
-            };
-            self.warnings.push(
-                Diagnostic::warning(format!(
-                    "Use of the YAML `!!{name}` tag is deprecated. This feature will be removed from ansible-core version 2.23."
-                ))
-                .at(self.properties_span(span))
-                .with_help(help),
-            );
+        self.count(span)?;
+        let start = properties_start(span).unwrap_or(parse_start(span));
+        if anchor == 0 {
+            self.check_token_start(start)?;
         }
-        if kind == CollectionTag::Unsafe {
-            self.unsafe_depth += 1;
-        }
-        let start = properties_start(span).unwrap_or(here.offset);
+        let start = self.orig(start);
         self.stack.push(Frame {
+            flow,
             content: if is_seq {
                 Content::Seq(Vec::new())
             } else {
@@ -269,11 +379,10 @@ impl Composer<'_> {
                     key: None,
                 }
             },
-            tag: kind,
+            tag: tag.map(tag_string),
             anchor,
             start,
             end: here.offset + here.len,
-            size: 1,
         });
         Ok(())
     }
@@ -282,193 +391,132 @@ impl Composer<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        if frame.tag == CollectionTag::Unsafe {
-            self.unsafe_depth = self.unsafe_depth.saturating_sub(1);
-        }
         // A flow collection ends at its bracket; a block one at its last child.
         let close = self.span(span);
-        let end = if close.len > 0 { close.offset + close.len } else { frame.end };
-        let node_span = self.file.span(frame.start, end.saturating_sub(frame.start));
-        let value = match frame.content {
-            Content::Seq(items) => match frame.tag {
-                CollectionTag::Omap | CollectionTag::Pairs => NodeValue::Seq(pairs_of(items, frame.tag)?),
-                _ => NodeValue::Seq(items),
-            },
-            Content::Map { pairs, .. } => {
-                let flat = mapping::flatten(pairs)?;
-                let assigned = mapping::assign(flat, self.warnings);
-                if frame.tag == CollectionTag::Set {
-                    NodeValue::Seq(assigned.into_iter().map(|(k, _)| k).collect())
-                } else {
-                    NodeValue::Map(assigned)
-                }
-            }
+        let end = if close.len > 0 {
+            close.offset + close.len
+        } else {
+            frame.end
         };
-        let built = Built::Node(Node {
-            value,
-            span: node_span,
-            tag: None,
+        let kind = match frame.content {
+            Content::Seq(items) => RawKind::Seq(items),
+            Content::Map { pairs, .. } => RawKind::Map(pairs),
+        };
+        let raw = Rc::new(Raw {
+            kind,
+            span: self.file.span(frame.start, end.saturating_sub(frame.start)),
+            tag: frame.tag,
+            anchored: frame.anchor != 0,
         });
         if frame.anchor != 0 {
-            self.anchors.insert(
-                frame.anchor,
-                Anchored {
-                    built: built.clone(),
-                    size: frame.size,
-                },
-            );
+            self.anchors.insert(frame.anchor, raw.clone());
         }
-        self.place(built, frame.size)
-    }
-
-    fn place(&mut self, built: Built, size: usize) -> Result<(), Diagnostic> {
-        let Some(frame) = self.stack.last_mut() else {
-            self.root = Some(value_node(built)?);
-            return Ok(());
-        };
-        frame.size = frame.size.saturating_add(size);
-        let node_end = match &built {
-            Built::Node(n) => n.span.offset + n.span.len,
-            Built::Merge(s) | Built::Value(s) => s.offset + s.len,
-        };
-        frame.end = frame.end.max(node_end);
-        match &mut frame.content {
-            Content::Seq(items) => items.push(value_node(built)?),
-            Content::Map { pairs, key } => match key.take() {
-                None => {
-                    *key = Some(match built {
-                        Built::Node(node) => {
-                            check_hashable(&node)?;
-                            Key::Node(node)
-                        }
-                        Built::Merge(_) => Key::Merge,
-                        // flatten_mapping turns a `=` key into the string "=".
-                        Built::Value(span) => Key::Node(Node {
-                            value: NodeValue::Str("=".into()),
-                            span,
-                            tag: None,
-                        }),
-                    });
-                }
-                Some(k) => pairs.push((k, value_node(built)?)),
-            },
-        }
+        self.place(raw);
         Ok(())
     }
 
-    fn scalar(
-        &mut self,
-        value: Cow<'_, str>,
-        style: ScalarStyle,
-        tag: Option<&Tag>,
-        span: &GSpan,
-    ) -> Result<Built, Diagnostic> {
-        let content = self.span(span);
-        let node_span = widen(&content, properties_start(span).unwrap_or(content.offset));
-        // granit reports an empty plain node as "~" with an empty span; PyYAML sees the empty string.
-        let text: &str = if style == ScalarStyle::Plain && content.len == 0 && value == "~" {
-            ""
-        } else {
-            &value
+    fn place(&mut self, raw: Rc<Raw>) {
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(raw);
+            return;
         };
-        let tag_text = tag.map(tag_string);
-        let fail = |message: String| -> Diagnostic {
-            Diagnostic::error(format!("YAML parsing failed: {message}")).at(node_span.clone())
-        };
-        let plain = style == ScalarStyle::Plain;
-        let kind = tags::scalar_tag(tag_text.as_deref()).map_err(fail)?;
-        let (value, local_tag) = match kind {
-            ScalarTag::Implicit if plain => (self.implicit(text, &node_span)?, None),
-            ScalarTag::Implicit => (Built::Node(Node::leaf(NodeValue::Str(text.into()), node_span.clone())), None),
-            // libyaml marks `! 'x'` as plain-implicit, so PyYAML resolves it as if it were plain.
-            ScalarTag::NonSpecific => (self.implicit(text, &node_span)?, None),
-            ScalarTag::Unsafe => (self.implicit(text, &node_span)?, Some(UNSAFE)),
-            ScalarTag::Vault { deprecated } => {
-                if deprecated {
-                    self.warnings.push(
-                        Diagnostic::warning(
-                            "Use of the YAML `!vault-encrypted` tag is deprecated. This feature will be removed from \
-                             ansible-core version 2.23.",
-                        )
-                        .at(node_span.clone())
-                        .with_help("Use the `!vault` tag instead."),
-                    );
-                }
-                let resolved = self.implicit(text, &node_span)?;
-                let is_str = matches!(&resolved, Built::Node(Node { value: NodeValue::Str(_), .. }));
-                if !is_str {
-                    return Err(fail(format!(
-                        "the '{}' tag requires a string value.",
-                        tag_text.as_deref().unwrap_or(VAULT)
-                    ))
-                    .with_help("Paste the output of `ansible-vault encrypt_string` as a block scalar: `key: !vault |`."));
-                }
-                (resolved, Some(VAULT))
-            }
-            ScalarTag::Core(core) => (
-                tags::construct_core(core, text)
-                    .map(|v| match v {
-                        tags::Constructed::Node(value) => Built::Node(Node::leaf(value, node_span.clone())),
-                        tags::Constructed::Merge => Built::Merge(node_span.clone()),
-                        tags::Constructed::Value => Built::Value(node_span.clone()),
-                    })
-                    .map_err(fail)?,
-                None,
-            ),
-        };
-        let mut built = value;
-        if let Built::Node(node) = &mut built {
-            if let NodeValue::Str(_) = node.value {
-                node.tag = match local_tag {
-                    Some(tag) => Some(tag.to_string()),
-                    None if self.unsafe_depth > 0 => Some(UNSAFE.to_string()),
-                    None => None,
-                };
-            }
+        frame.end = frame.end.max(raw.span.offset + raw.span.len);
+        match &mut frame.content {
+            Content::Seq(items) => items.push(raw),
+            Content::Map { pairs, key } => match key.take() {
+                None => *key = Some(raw),
+                Some(k) => pairs.push((k, raw)),
+            },
         }
-        Ok(built)
     }
 
-    /// A scalar resolved as PyYAML resolves a plain one.
-    fn implicit(&self, text: &str, span: &Span) -> Result<Built, Diagnostic> {
-        let fail = |message: String| Diagnostic::error(format!("YAML parsing failed: {message}")).at(span.clone());
-        let value = match resolve::resolve_plain(text) {
-            Implicit::Null => NodeValue::Null,
-            Implicit::Bool => NodeValue::Bool(resolve::construct_bool(text).map_err(fail)?),
-            Implicit::Int => NodeValue::Int(resolve::construct_int(text).map_err(fail)?),
-            Implicit::Float => NodeValue::Float(resolve::construct_float(text).map_err(fail)?),
-            Implicit::Timestamp => NodeValue::Str(timestamp_isoformat(text).map_err(fail)?),
-            Implicit::Merge => return Ok(Built::Merge(span.clone())),
-            Implicit::Value => return Ok(Built::Value(span.clone())),
-            Implicit::Str => NodeValue::Str(text.to_string()),
-        };
-        Ok(Built::Node(Node::leaf(value, span.clone())))
+    /// libyaml rejects a tab between a block `-` or `?` indicator and the next token (granit, following
+    /// YAML 1.2, accepts it); Ansible then says tabs are usually invalid.
+    fn check_token_start(&self, token_start: usize) -> Result<(), Diagnostic> {
+        if self.stack.last().is_some_and(|f| f.flow) {
+            return Ok(());
+        }
+        match tab_after_indicator(self.text, token_start) {
+            Some(tab) => Err(Diagnostic::error(
+                "YAML parsing failed: found a tab after a `-` or `?` indicator, which YAML 1.1 (and so Ansible) \
+                 does not allow.",
+            )
+            .at(self.at(tab, 1))
+            .with_help("Tabs are usually invalid in YAML: use spaces after `-` and `?`.")),
+            None => Ok(()),
+        }
+    }
+
+    /// libyaml has no empty implicit keys (`: value`, `{: value}`); only `? ` makes an empty key.
+    fn check_empty_key(&self, offset: usize) -> Result<(), Diagnostic> {
+        let in_key_position = matches!(
+            self.stack.last(),
+            Some(Frame {
+                content: Content::Map { key: None, .. },
+                ..
+            })
+        );
+        let text = self.text;
+        if !in_key_position || text.as_bytes().get(offset) != Some(&b':') {
+            return Ok(());
+        }
+        let before = text.get(..offset).unwrap_or("").trim_end();
+        if before.ends_with('?') {
+            return Ok(());
+        }
+        Err(Diagnostic::error("YAML parsing failed: while parsing a mapping, did not find expected key.")
+            .at(self.at(offset, 1))
+            .with_help("A mapping key cannot be empty: put the key before the `:` (or quote a value that contains `: `)."))
     }
 
     fn span(&self, span: &GSpan) -> Span {
         match span.byte_range() {
-            Some(range) => self.file.span(range.start, range.end.saturating_sub(range.start)),
-            None => self.file.span_at_line_col(span.start.line(), span.start.col() + 1, 0),
+            Some(range) => self.at(range.start, range.end.saturating_sub(range.start)),
+            None => self
+                .file
+                .span_at_line_col(span.start.line(), span.start.col() + 1, 0),
         }
     }
 
-    /// The span of a node's tag, or of the node itself when it has none.
-    fn properties_span(&self, span: &GSpan) -> Span {
-        span.tag_span().map_or_else(|| self.span(span), |t| self.span(&t))
+    /// The original file's offset for an offset in the parsed text.
+    fn orig(&self, offset: usize) -> usize {
+        offset - self.inserted.iter().filter(|&&at| at < offset).count()
+    }
+
+    /// A span of the original file from a range of the parsed text.
+    fn at(&self, start: usize, len: usize) -> Span {
+        let from = self.orig(start);
+        let to = self.orig(start + len);
+        self.file.span(from, to.saturating_sub(from))
     }
 
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
         let marker = error.marker();
         let span = match marker.byte_offset() {
-            Some(offset) => self.file.span(offset, 0),
-            None => self.file.span_at_line_col(marker.line(), marker.col() + 1, 0),
+            Some(offset) => self.at(offset, 0),
+            None => self
+                .file
+                .span_at_line_col(marker.line(), marker.col() + 1, 0),
         };
-        let line_text = self.file.text().lines().nth(span.line().saturating_sub(1)).unwrap_or("");
-        let mut info = error.info();
-        if let Some(first) = info.get(..1) {
-            info = format!("{}{}", first.to_uppercase(), info.get(1..).unwrap_or(""));
-        }
+        let line_text = self
+            .file
+            .text()
+            .lines()
+            .nth(span.line().saturating_sub(1))
+            .unwrap_or("");
+        let info = error.info();
+        let mut chars = info.chars();
+        let info = match chars.next() {
+            Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()),
+            None => "invalid YAML".into(),
+        };
         let diagnostic = Diagnostic::error(format!("YAML parsing failed: {info}.")).at(span);
+        if ALIAS_KEY.as_ref().is_some_and(|r| r.is_match(line_text)) {
+            return diagnostic.with_help(
+                "An alias used as a key needs a space before the colon (`*name : value`): without it, the colon \
+                 is read as part of the alias name.",
+            );
+        }
         match hint_for_line(line_text) {
             Some(help) => diagnostic.with_help(help),
             None => diagnostic,
@@ -476,82 +524,15 @@ impl Composer<'_> {
     }
 }
 
-impl Node {
-    fn leaf(value: NodeValue, span: Span) -> Node {
-        Node { value, span, tag: None }
-    }
-}
-
-/// A node in a value position; `<<` and `=` have no meaning there (PyYAML: no constructor for the tag).
-fn value_node(built: Built) -> Result<Node, Diagnostic> {
-    match built {
-        Built::Node(node) => Ok(node),
-        Built::Merge(span) => Err(Diagnostic::error(
-            "YAML parsing failed: could not determine a constructor for the tag 'tag:yaml.org,2002:merge'.",
-        )
-        .at(span)
-        .with_help("`<<` is YAML's merge key and only works as a mapping key; quote it ('<<') to use the text.")),
-        Built::Value(span) => Err(Diagnostic::error(
-            "YAML parsing failed: could not determine a constructor for the tag 'tag:yaml.org,2002:value'.",
-        )
-        .at(span)
-        .with_help("A bare `=` is special in YAML 1.1; quote it ('=') to use the text.")),
-    }
-}
-
-/// Python dict keys must be hashable: lists and dicts are not (nor sets and ordered maps, which we
-/// build as lists).
-fn check_hashable(key: &Node) -> Result<(), Diagnostic> {
-    if let NodeValue::Seq(_) | NodeValue::Map(_) = key.value {
-        let line = key.span.file.text().lines().nth(key.span.line().saturating_sub(1)).unwrap_or("");
-        let help = hint_for_line(line)
-            .filter(|h| h.as_str() == TEMPLATE_HELP)
-            .unwrap_or_else(|| {
-                format!(
-                    "A {} cannot be a mapping key. If this was meant as text, quote it.",
-                    kind_name(&key.value)
-                )
-            });
-        return Err(Diagnostic::error("YAML parsing failed: while constructing a mapping, found unhashable key.")
-            .at(key.span.clone())
-            .with_help(help));
-    }
-    Ok(())
-}
-
-/// `!!omap` and `!!pairs`: a list of single-entry mappings becomes a list of `[key, value]` pairs.
-fn pairs_of(items: Vec<Node>, tag: CollectionTag) -> Result<Vec<Node>, Diagnostic> {
-    let what = if tag == CollectionTag::Omap {
-        "an ordered map"
-    } else {
-        "pairs"
-    };
-    items
-        .into_iter()
-        .map(|item| {
-            let span = item.span.clone();
-            match item.value {
-                NodeValue::Map(entries) if entries.len() == 1 => {
-                    let pair: Vec<Node> = entries.into_iter().flat_map(|(k, v)| [k, v]).collect();
-                    Ok(Node {
-                        value: NodeValue::Seq(pair),
-                        span,
-                        tag: None,
-                    })
-                }
-                NodeValue::Map(entries) => Err(Diagnostic::error(format!(
-                    "YAML parsing failed: while constructing {what}, expected a single mapping item, but found {} items.",
-                    entries.len()
-                ))
-                .at(span)),
-                other => Err(Diagnostic::error(format!(
-                    "YAML parsing failed: while constructing {what}, expected a mapping of length 1, but found {}.",
-                    kind_name(&other)
-                ))
-                .at(span)),
-            }
-        })
-        .collect()
+pub fn too_many_nodes(max: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(format!(
+        "YAML document too large: more than {max} nodes after expanding aliases."
+    ))
+    .at(span)
+    .with_help(
+        "Aliases (`*name`) copy their anchor's content and nested aliases multiply it (a \"billion laughs\" \
+         document). Reduce the aliasing or split the data into several files.",
+    )
 }
 
 /// The full tag as PyYAML names it: `!vault`, `tag:yaml.org,2002:int`, `tag:example.com,2000:foo`.
@@ -559,7 +540,12 @@ fn tag_string(tag: &Tag) -> String {
     format!("{}{}", tag.handle(), tag.suffix())
 }
 
-/// Where the node's properties (its tag) begin, if it has one.
+/// Where a token starts in the parsed text.
+fn parse_start(span: &GSpan) -> usize {
+    span.byte_range().map_or(0, |r| r.start)
+}
+
+/// Where the node's tag begins, if it has one and it comes first.
 fn properties_start(span: &GSpan) -> Option<usize> {
     let tag = span.tag_span()?;
     let tag_start = tag.byte_range()?.start;
@@ -573,4 +559,84 @@ fn widen(span: &Span, start: usize) -> Span {
         return span.clone();
     }
     span.file.span(start, span.offset + span.len - start)
+}
+
+/// The text from the start of the line to `token_start` when it is made only of block indicators
+/// (`-`, `?`) and blanks, with at least one indicator: then the token follows an indicator.
+fn indicator_prefix(text: &str, token_start: usize) -> Option<&str> {
+    let before = text.get(..token_start)?;
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = before.get(line_start..)?;
+    let indicators = line.trim_end_matches([' ', '\t']);
+    let only = indicators.ends_with(['-', '?'])
+        && indicators
+            .split([' ', '\t'])
+            .all(|word| word.is_empty() || word == "-" || word == "?");
+    only.then_some(line)
+}
+
+/// Where a tab sits between a block indicator (`-`, `?`) and the token at `token_start`, if it does.
+/// Only a line made of indicators up to that point counts: otherwise the `-` belongs to something else.
+fn tab_after_indicator(text: &str, token_start: usize) -> Option<usize> {
+    let line = indicator_prefix(text, token_start)?;
+    let gap_start = line.trim_end_matches([' ', '\t']).len();
+    let tab = line.get(gap_start..)?.find('\t')?;
+    Some(token_start - line.len() + gap_start + tab)
+}
+
+/// libyaml's anchor names are ASCII letters, digits, `-` and `_` (YAML 1.2 allows far more, e.g. `.`).
+fn check_anchor_name(name: &str, what: &str, span: &Span) -> Result<(), Diagnostic> {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "YAML parsing failed: while scanning {what}, did not find expected alphabetic or numeric character."
+    ))
+    .at(span.clone())
+    .with_help("YAML 1.1 (and so Ansible) allows only letters, digits, `-` and `_` in anchor and alias names."))
+}
+
+/// YAML 1.1 (libyaml, and so Ansible) reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line
+/// breaks; granit follows YAML 1.2, where they are ordinary characters. Rather than read such a file
+/// differently from Ansible, refuse it.
+fn refuse_yaml11_line_breaks(file: &SourceFile) -> Result<(), Diagnostic> {
+    let Some((offset, c)) = file
+        .text()
+        .char_indices()
+        .find(|(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
+    else {
+        return Ok(());
+    };
+    let (name, escape) = match c {
+        '\u{85}' => ("U+0085 (NEXT LINE)", "\\N"),
+        '\u{2028}' => ("U+2028 (LINE SEPARATOR)", "\\L"),
+        _ => ("U+2029 (PARAGRAPH SEPARATOR)", "\\P"),
+    };
+    Err(Diagnostic::error(format!(
+        "YAML parsing failed: the file contains {name}, which YAML 1.1 (and so Ansible) reads as a line break \
+         but plimsoll's parser does not."
+    ))
+    .at(file.span(offset, c.len_utf8()))
+    .with_help(format!(
+        "Replace it with an ordinary line break, or write it as `{escape}` inside a double-quoted string."
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabs_after_block_indicators_are_found() {
+        assert_eq!(tab_after_indicator("-\ta", 2), Some(1));
+        assert_eq!(tab_after_indicator("x: 1\n- - \ta", 10), Some(9));
+        assert_eq!(tab_after_indicator("? \ta", 3), Some(2));
+        assert_eq!(tab_after_indicator("a:\tb", 3), None);
+        assert_eq!(tab_after_indicator("- a -\tb", 7), None);
+        assert_eq!(tab_after_indicator("- a", 2), None);
+    }
 }

@@ -9,7 +9,8 @@ static TEMPLATE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\s*(?:-\s+)*(?:[\w\s]+:\s+)?(?P<value>\{\{.*\}\})").ok());
 static VALUE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\s*(?:-\s+)*(?:[\w\s\[\]{}]+:\s+)?(?P<value>.*)$").ok());
-static QUOTED: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r#"^\s*('[^']*'|"[^"]*")\s*$"#).ok());
+static QUOTED: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"^\s*('[^']*'|"[^"]*")\s*$"#).ok());
 static UNQUOTED_COLON: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r":($| )").ok());
 
 pub const TEMPLATE_HELP: &str = "This may be an issue with missing quotes around a template block: \
@@ -47,7 +48,10 @@ mod tests {
 
     #[test]
     fn recognises_ansibles_usual_suspects() {
-        assert_eq!(hint_for_line("a: {{ foo }}").as_deref(), Some(TEMPLATE_HELP));
+        assert_eq!(
+            hint_for_line("a: {{ foo }}").as_deref(),
+            Some(TEMPLATE_HELP)
+        );
         assert!(hint_for_line("\ta: 1").is_some_and(|h| h.starts_with("Tabs")));
         assert!(hint_for_line("- msg: echo name: x").is_some_and(|h| h.starts_with("Colons")));
         assert_eq!(hint_for_line("a: 'x: y'"), None);

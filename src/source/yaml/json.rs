@@ -302,7 +302,10 @@ impl Reader<'_> {
         let pairs = mapping::assign(pairs, &mut Vec::new());
         // Ansible's legacy decoder object_hook: these markers replace the whole object.
         for (marker, tag) in [("__ansible_unsafe", UNSAFE), ("__ansible_vault", VAULT)] {
-            if let Some((_, value)) = pairs.iter().find(|(k, _)| k.value == NodeValue::Str(marker.into())) {
+            if let Some((_, value)) = pairs
+                .iter()
+                .find(|(k, _)| k.value == NodeValue::Str(marker.into()))
+            {
                 let NodeValue::Str(text) = &value.value else {
                     // The decoder raises TypeError, so Ansible reads the file as YAML instead.
                     return Err(Stop::NotJson);
@@ -348,7 +351,16 @@ mod tests {
 
     #[test]
     fn what_python_rejects_falls_back_to_yaml() {
-        for text in ["", "[1,]", "{\"a\": 1}{}", "\u{feff}{}", "[01]", "{'a': 1}", "[\"\\ud800\"]", "[1] # c"] {
+        for text in [
+            "",
+            "[1,]",
+            "{\"a\": 1}{}",
+            "\u{feff}{}",
+            "[01]",
+            "{'a': 1}",
+            "[\"\\ud800\"]",
+            "[1] # c",
+        ] {
             assert!(parse_text(text).is_none(), "{text:?}");
         }
         assert!(parse_text(" [\"\\u00e9\\/\", 2.5] \n").is_some());

@@ -8,6 +8,7 @@
 //! never by sniffing a plain string for `$ANSIBLE_VAULT;`: Ansible does not do that for variables either.
 
 mod compose;
+mod construct;
 mod hints;
 mod json;
 mod mapping;
@@ -52,12 +53,15 @@ pub fn load(file: &SourceFile, warnings: &mut Vec<Diagnostic>) -> Result<Option<
     if let Some(node) = json::parse(file, limits)? {
         return Ok(Some(node));
     }
+    let Some(raw) = compose::compose(file, limits)? else {
+        return Ok(None);
+    };
     let mut found = Vec::new();
-    let node = compose::compose(file, limits, &mut found)?;
-    // Ansible reports warnings as it constructs; document order is the most useful order for people.
+    let node = construct::construct(&raw, limits, &mut found)?;
+    // Ansible warns as it constructs, in an order of its own; document order is more useful to people.
     found.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.offset));
     warnings.extend(found);
-    Ok(node)
+    Ok(Some(node))
 }
 
 fn check_size(file: &SourceFile) -> Result<(), Diagnostic> {
@@ -68,7 +72,9 @@ fn check_size(file: &SourceFile) -> Result<(), Diagnostic> {
             file.path().display(),
             MAX_SOURCE_BYTES
         ))
-        .with_help("Split the data into several files (e.g. one per group in group_vars/<group>/)."));
+        .with_help(
+            "Split the data into several files (e.g. one per group in group_vars/<group>/).",
+        ));
     }
     Ok(())
 }

@@ -21,7 +21,8 @@ pub enum Implicit {
 
 // The patterns are PyYAML 6.0.4's, verbatim apart from whitespace (they are written with re.X there).
 static BOOL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$").ok()
+    Regex::new(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
+        .ok()
 });
 static FLOAT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -43,7 +44,8 @@ static INT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
     .ok()
 });
-static NULL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^(?:~|null|Null|NULL|)$").ok());
+static NULL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^(?:~|null|Null|NULL|)$").ok());
 pub(super) static TIMESTAMP: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]",
@@ -105,7 +107,9 @@ pub fn construct_bool(text: &str) -> Result<bool, ConvertError> {
     match text.to_lowercase().as_str() {
         "yes" | "true" | "on" => Ok(true),
         "no" | "false" | "off" => Ok(false),
-        _ => Err(format!("{text:?} is not a YAML 1.1 boolean (yes/no/true/false/on/off)")),
+        _ => Err(format!(
+            "{text:?} is not a YAML 1.1 boolean (yes/no/true/false/on/off)"
+        )),
     }
 }
 
@@ -113,15 +117,18 @@ pub fn construct_bool(text: &str) -> Result<bool, ConvertError> {
 /// binary/hex, `:` means base 60, underscores are dropped. Python ints are unbounded; ours stop at i128.
 pub fn construct_int(text: &str) -> Result<i128, ConvertError> {
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let (sign, rest) = split_sign(&cleaned).ok_or_else(|| "an empty string is not an integer".to_string())?;
-    let magnitude = if rest == "0" {
-        0
+    let (sign, rest) =
+        split_sign(&cleaned).ok_or_else(|| "an empty string is not an integer".to_string())?;
+    // The sign goes into the parse (not a multiplication afterwards) so that i128::MIN fits.
+    let negative = sign < 0;
+    if rest == "0" {
+        Ok(0)
     } else if let Some(digits) = rest.strip_prefix("0b") {
-        python_int(digits, 2)?
+        signed_int(digits, 2, negative)
     } else if let Some(digits) = rest.strip_prefix("0x") {
-        python_int(digits, 16)?
+        signed_int(digits, 16, negative)
     } else if rest.starts_with('0') {
-        python_int(rest, 8)?
+        signed_int(rest, 8, negative)
     } else if rest.contains(':') {
         let mut value: i128 = 0;
         let mut base: i128 = 1;
@@ -133,17 +140,38 @@ pub fn construct_int(text: &str) -> Result<i128, ConvertError> {
                 .ok_or_else(|| too_large(text))?;
             base = base.checked_mul(60).ok_or_else(|| too_large(text))?;
         }
-        value
+        value.checked_mul(sign).ok_or_else(|| too_large(text))
     } else {
-        python_int(rest, 10)?
-    };
-    magnitude.checked_mul(sign).ok_or_else(|| too_large(text))
+        signed_int(rest, 10, negative)
+    }
+}
+
+/// `sign * int(digits, base)` without overflowing on the most negative i128.
+fn signed_int(digits: &str, base: u32, negative: bool) -> Result<i128, ConvertError> {
+    if negative {
+        let trimmed = digits.trim();
+        // `int('-5')` inside a negative value flips back, as `-1 * -5` does in Python.
+        match trimmed.strip_prefix('-') {
+            Some(inner) => python_int(inner, base),
+            None => python_int(
+                &format!("-{}", trimmed.strip_prefix('+').unwrap_or(trimmed)),
+                base,
+            ),
+        }
+    } else {
+        python_int(digits, base)
+    }
 }
 
 /// SafeConstructor.construct_yaml_float: `.inf`, `.nan`, base 60, or Python's `float()`.
 pub fn construct_float(text: &str) -> Result<f64, ConvertError> {
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect::<String>().to_lowercase();
-    let (sign, rest) = split_sign(&cleaned).ok_or_else(|| "an empty string is not a float".to_string())?;
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| c != '_')
+        .collect::<String>()
+        .to_lowercase();
+    let (sign, rest) =
+        split_sign(&cleaned).ok_or_else(|| "an empty string is not a float".to_string())?;
     let sign = sign as f64;
     if rest == ".inf" {
         Ok(sign * f64::INFINITY)
@@ -203,8 +231,12 @@ pub fn python_int(text: &str, base: u32) -> Result<i128, ConvertError> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
         return Err(invalid());
     }
-    let magnitude = i128::from_str_radix(digits, base).map_err(|_| too_large(text))?;
-    Ok(if negative { -magnitude } else { magnitude })
+    let signed = if negative {
+        format!("-{digits}")
+    } else {
+        digits.to_string()
+    };
+    i128::from_str_radix(&signed, base).map_err(|_| too_large(text))
 }
 
 /// Python's `float(text)`: decimal or exponent notation, `inf`/`infinity`/`nan`, surrounding whitespace.
@@ -238,7 +270,13 @@ mod tests {
     #[test]
     fn integers_follow_pyyaml_including_octal_and_base_60() {
         // PyYAML 6.0.4 safe_load gave: 0755 -> 493, 0x_1F -> 31, 1:30 -> 90, 0b101 -> 5, 1__0 -> 10.
-        for (text, want) in [("0755", 493), ("0x_1F", 31), ("1:30", 90), ("0b101", 5), ("1__0", 10)] {
+        for (text, want) in [
+            ("0755", 493),
+            ("0x_1F", 31),
+            ("1:30", 90),
+            ("0b101", 5),
+            ("1__0", 10),
+        ] {
             assert_eq!(resolve_plain(text), Implicit::Int, "{text}");
             assert_eq!(construct_int(text), Ok(want), "{text}");
         }
@@ -249,6 +287,12 @@ mod tests {
         // `!!int '0o755'` works in PyYAML because int('0o755', 8) accepts the prefix.
         assert_eq!(construct_int("0o755"), Ok(493));
         assert!(construct_int("0b").is_err());
+        assert_eq!(
+            construct_int("-170141183460469231731687303715884105728"),
+            Ok(i128::MIN)
+        );
+        assert!(construct_int("170141183460469231731687303715884105728").is_err());
+        assert_eq!(construct_int("-0b11"), Ok(-3));
         assert!(construct_int("").is_err());
     }
 
@@ -276,7 +320,10 @@ mod tests {
         assert_eq!(resolve_plain("="), Implicit::Value);
         assert_eq!(resolve_plain("2001-12-14"), Implicit::Timestamp);
         assert_eq!(resolve_plain("2001-1-14"), Implicit::Str);
-        assert_eq!(resolve_plain("2001-12-14 21:59:43.10 -5"), Implicit::Timestamp);
+        assert_eq!(
+            resolve_plain("2001-12-14 21:59:43.10 -5"),
+            Implicit::Timestamp
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! applies to a tagged node, and the standard `!!` scalar constructors.
 
 use super::node::NodeValue;
-use super::resolve::{construct_bool, construct_float, construct_int, ConvertError};
+use super::resolve::{ConvertError, construct_bool, construct_float, construct_int};
 use super::timestamp::timestamp_isoformat;
 
 pub const UNSAFE: &str = "!unsafe";
@@ -47,10 +47,12 @@ pub fn scalar_tag(tag: Option<&str>) -> Result<ScalarTag<'_>, ConvertError> {
         "!vault-encrypted" => Ok(ScalarTag::Vault { deprecated: true }),
         _ => match tag.strip_prefix(CORE) {
             Some(
-                suffix @ ("str" | "python/unicode" | "int" | "float" | "bool" | "null" | "binary" | "timestamp"
-                | "merge" | "value"),
+                suffix @ ("str" | "python/unicode" | "int" | "float" | "bool" | "null" | "binary"
+                | "timestamp" | "merge" | "value"),
             ) => Ok(ScalarTag::Core(suffix)),
-            Some("map" | "python/dict" | "set") => Err("expected a mapping node, but found scalar.".into()),
+            Some("map" | "python/dict" | "set") => {
+                Err("expected a mapping node, but found scalar.".into())
+            }
             Some("seq") => Err("expected a sequence node, but found scalar.".into()),
             Some("omap" | "pairs") => Err("expected a sequence, but found scalar.".into()),
             _ => Err(unknown(tag)),
@@ -68,16 +70,29 @@ pub fn collection_tag(tag: Option<&str>, is_seq: bool) -> Result<CollectionTag, 
     match (tag, core, is_seq) {
         ("!", _, _) => Ok(CollectionTag::Default),
         (UNSAFE, _, _) => Ok(CollectionTag::Unsafe),
-        (VAULT | "!vault-encrypted", _, _) => Err(format!("the '{tag}' tag requires a string value.")),
-        (_, Some("seq"), true) | (_, Some("map" | "python/dict"), false) => Ok(CollectionTag::Default),
+        (VAULT | "!vault-encrypted", _, _) => {
+            Err(format!("the '{tag}' tag requires a string value."))
+        }
+        (_, Some("seq"), true) | (_, Some("map" | "python/dict"), false) => {
+            Ok(CollectionTag::Default)
+        }
         (_, Some("set"), false) => Ok(CollectionTag::Set),
         (_, Some("omap"), true) => Ok(CollectionTag::Omap),
         (_, Some("pairs"), true) => Ok(CollectionTag::Pairs),
-        (_, Some("map" | "python/dict" | "set"), true) => Err(format!("expected a mapping node, but found {found}.")),
-        (_, Some("seq" | "omap" | "pairs"), false) => Err(format!("expected a sequence, but found {found}.")),
-        (_, Some("str" | "python/unicode" | "int" | "float" | "bool" | "null" | "binary" | "timestamp"), _) => {
-            Err(format!("expected a scalar node, but found {found}."))
+        (_, Some("map" | "python/dict" | "set"), true) => {
+            Err(format!("expected a mapping node, but found {found}."))
         }
+        (_, Some("seq" | "omap" | "pairs"), false) => {
+            Err(format!("expected a sequence, but found {found}."))
+        }
+        (
+            _,
+            Some(
+                "str" | "python/unicode" | "int" | "float" | "bool" | "null" | "binary"
+                | "timestamp",
+            ),
+            _,
+        ) => Err(format!("expected a scalar node, but found {found}.")),
         _ => Err(unknown(tag)),
     }
 }
@@ -115,7 +130,9 @@ pub fn construct_core(suffix: &str, text: &str) -> Result<Constructed, ConvertEr
 /// `ansible-inventory` cannot print bytes at all.
 fn decode_binary(text: &str) -> Result<String, ConvertError> {
     if !text.is_ascii() {
-        return Err("failed to convert base64 data into ascii: the text has non-ASCII characters.".into());
+        return Err(
+            "failed to convert base64 data into ascii: the text has non-ASCII characters.".into(),
+        );
     }
     let mut bits: u32 = 0;
     let mut count = 0u32;
@@ -161,9 +178,15 @@ mod tests {
 
     #[test]
     fn tags_pick_pyyaml_constructors() {
-        assert_eq!(scalar_tag(Some("tag:yaml.org,2002:int")), Ok(ScalarTag::Core("int")));
+        assert_eq!(
+            scalar_tag(Some("tag:yaml.org,2002:int")),
+            Ok(ScalarTag::Core("int"))
+        );
         assert!(scalar_tag(Some("!foo")).is_err());
-        assert_eq!(collection_tag(Some("tag:yaml.org,2002:set"), false), Ok(CollectionTag::Set));
+        assert_eq!(
+            collection_tag(Some("tag:yaml.org,2002:set"), false),
+            Ok(CollectionTag::Set)
+        );
         assert!(collection_tag(Some("tag:yaml.org,2002:set"), true).is_err());
         assert!(collection_tag(Some("!vault"), false).is_err());
     }

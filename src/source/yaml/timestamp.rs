@@ -27,7 +27,8 @@ pub fn timestamp_isoformat(text: &str) -> Result<String, ConvertError> {
         .as_ref()
         .and_then(|r| r.captures(core))
         .ok_or_else(|| format!("{text:?} is not a YAML timestamp (expected e.g. 2001-12-14 or 2001-12-14T21:59:43Z)"))?;
-    let number = |name: &str| -> Option<u32> { caps.name(name).and_then(|m| m.as_str().parse().ok()) };
+    let number =
+        |name: &str| -> Option<u32> { caps.name(name).and_then(|m| m.as_str().parse().ok()) };
     let (year, month, day) = (
         number("year").unwrap_or(0),
         number("month").unwrap_or(0),
@@ -54,7 +55,11 @@ pub fn timestamp_isoformat(text: &str) -> Result<String, ConvertError> {
         if minutes >= 24 * 60 {
             return Err("offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)".into());
         }
-        let sign = if sign.as_str() == "-" && minutes != 0 { '-' } else { '+' };
+        let sign = if sign.as_str() == "-" && minutes != 0 {
+            '-'
+        } else {
+            '+'
+        };
         format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
     } else if caps.name("tz").is_some() {
         "+00:00".to_string()
@@ -109,7 +114,10 @@ mod tests {
     #[test]
     fn isoformat_matches_what_ansible_inventory_prints() {
         // Outputs copied from `ansible-inventory --list` (ansible-core 2.19.14).
-        assert_eq!(timestamp_isoformat("2001-12-14").as_deref(), Ok("2001-12-14"));
+        assert_eq!(
+            timestamp_isoformat("2001-12-14").as_deref(),
+            Ok("2001-12-14")
+        );
         assert_eq!(
             timestamp_isoformat("2001-12-14t21:59:43.10-05:00").as_deref(),
             Ok("2001-12-14T21:59:43.100000-05:00")

@@ -15,7 +15,9 @@ pub fn to_value(node: &Node) -> Value {
         NodeValue::Bool(b) => Value::Bool(*b),
         NodeValue::Int(i) => Value::Int(*i),
         NodeValue::Float(f) => Value::Float(*f),
-        NodeValue::Str(s) if node.tag.as_deref() == Some(VAULT) => Value::Vault(VaultText(s.clone())),
+        NodeValue::Str(s) if node.tag.as_deref() == Some(VAULT) => {
+            Value::Vault(VaultText(s.clone()))
+        }
         NodeValue::Str(s) => Value::Str(s.clone()),
         NodeValue::Seq(items) => Value::List(items.iter().map(to_value).collect()),
         NodeValue::Map(pairs) => {
@@ -35,7 +37,10 @@ mod tests {
 
     #[test]
     fn keys_print_as_json_dumps_does_and_vault_is_kept_apart() {
-        let file = SourceFile::new("t.yaml", "1: a\ntrue: b\n~: c\n1.5: d\nv: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6134\n");
+        let file = SourceFile::new(
+            "t.yaml",
+            "1: a\ntrue: b\n~: c\n1.5: d\nv: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6134\n",
+        );
         let node = super::super::load(&file, &mut Vec::new()).ok().flatten();
         let Some(Value::Map(map)) = node.as_ref().map(to_value) else {
             panic!("not a map: {node:?}");
