@@ -4,6 +4,12 @@
 //! Like Ansible's `from_yaml`, [`load`] first tries the text as JSON (Python's `json` grammar) and only
 //! then as YAML; the two disagree on things like `1e3` (a float in JSON, a string in YAML 1.1).
 //!
+//! Python types plimsoll has no counterpart for are mapped to what `ansible-inventory` prints for them:
+//! timestamps become their `isoformat()` text, `!!set` a list of its members (document order; Python's
+//! is hash order), `!!omap`/`!!pairs` a list of `[key, value]` lists. `!!binary` becomes its bytes
+//! read as UTF-8 (`ansible-inventory` cannot print bytes at all). Integers stop at i128 (an error
+//! beyond); Python's are unbounded.
+//!
 //! Vault data is recognised only through the `!vault` tag (or a JSON `{"__ansible_vault": ...}` object),
 //! never by sniffing a plain string for `$ANSIBLE_VAULT;`: Ansible does not do that for variables either.
 
