@@ -17,15 +17,9 @@ mod tests {
     fn later_values_replace_whole_and_keep_position() {
         let mut a = Map::new();
         a.insert("x".into(), Value::Int(1));
-        a.insert(
-            "y".into(),
-            Value::Map(Map::from([("k".into(), Value::Int(1))])),
-        );
+        a.insert("y".into(), Value::Map(Map::from([("k".into(), Value::Int(1))])));
         let mut b = Map::new();
-        b.insert(
-            "y".into(),
-            Value::Map(Map::from([("j".into(), Value::Int(2))])),
-        );
+        b.insert("y".into(), Value::Map(Map::from([("j".into(), Value::Int(2))])));
         b.insert("x".into(), Value::Int(3));
         combine_vars(&mut a, &b);
         assert_eq!(a.keys().collect::<Vec<_>>(), ["x", "y"]);
