@@ -13,6 +13,7 @@
 //! Vault data is recognised only through the `!vault` tag (or a JSON `{"__ansible_vault": ...}` object),
 //! never by sniffing a plain string for `$ANSIBLE_VAULT;`: Ansible does not do that for variables either.
 
+mod compat;
 mod compose;
 mod construct;
 mod hints;
