@@ -2,6 +2,8 @@
 
 pub mod data_file;
 mod file;
+mod read;
 pub mod yaml;
 
 pub use file::{SourceFile, Span};
+pub use read::read_source;
