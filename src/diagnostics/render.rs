@@ -20,12 +20,12 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         Severity::Warning => "warning",
     };
     out.push_str(&format!("{kind}: {diagnostic}\n"));
-    if diagnostic.span.is_some() && handler.render_report(&mut out, &report).is_err() {
-        out.push_str("(the source excerpt could not be rendered)\n");
-    } else if let Some(help) = &diagnostic.help {
-        if diagnostic.span.is_none() {
-            out.push_str(&format!("  help: {help}\n"));
-        }
+    let quotable = diagnostic.span.as_ref().is_some_and(|s| !s.file.is_sensitive());
+    if quotable && handler.render_report(&mut out, &report).is_ok() {
+        return out;
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
     }
     out
 }

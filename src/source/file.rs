@@ -9,6 +9,8 @@ pub struct SourceFile(Arc<Inner>);
 struct Inner {
     path: PathBuf,
     text: Arc<str>,
+    /// Decrypted vault text: diagnostics name its lines but never quote them.
+    sensitive: bool,
 }
 
 impl SourceFile {
@@ -16,7 +18,21 @@ impl SourceFile {
         Self(Arc::new(Inner {
             path: path.into(),
             text: text.into(),
+            sensitive: false,
         }))
+    }
+
+    /// A file whose text is secret (a decrypted vault): spans into it print as locations only.
+    pub fn new_sensitive(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        Self(Arc::new(Inner {
+            path: path.into(),
+            text: text.into(),
+            sensitive: true,
+        }))
+    }
+
+    pub fn is_sensitive(&self) -> bool {
+        self.0.sensitive
     }
 
     pub fn path(&self) -> &Path {
