@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexSet;
 
@@ -8,7 +8,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::inventory::data::ALL;
 use crate::inventory::loaded::{Inventory, LoadOptions};
 use crate::inventory::output::{list_json, render_graph, render_host};
-use crate::inventory::pattern::HostSelector;
+use crate::inventory::pattern::{HostSelector, add_implicit_localhost};
 use crate::inventory::reserved::{reserved_names_used, warning_text};
 use crate::secrets::VaultSecrets;
 
@@ -20,78 +20,93 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
             "cannot read the current directory: {e}"
         )))
     })?;
+    let secrets =
+        VaultSecrets::from_cli(&args.vault_password_file, &args.vault_id).map_err(|e| {
+            let help = e.help();
+            let diagnostic = Diagnostic::error(e.to_string());
+            Diagnostics::from(match help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            })
+        })?;
     let sources = sources(&args);
-    let secrets = VaultSecrets::from_cli(&args.vault_password_file, &args.vault_id)
-        .map_err(|e| Diagnostics::from(Diagnostic::error(e.to_string())))?;
-    let (inventory, mut diagnostics) = Inventory::load(&LoadOptions {
+    let (mut inventory, mut diagnostics) = Inventory::load(&LoadOptions {
         sources: &sources,
         secrets: &secrets,
         playbook_dir: args.playbook_dir.as_deref(),
         cwd: &cwd,
     })?;
-    let mut selector = HostSelector::new(&inventory.data, &cwd);
+    diagnostics.extend(secrets.warnings().iter().cloned());
 
-    let text = if let Some(host) = &args.host {
-        // Like ansible-inventory, --host takes a pattern and ignores --limit; it must name one host.
-        let hosts = selector
-            .select(host)
-            .map_err(|e| pattern_error(e, diagnostics.clone()))?;
-        diagnostics.extend(selector.take_warnings());
-        match hosts.as_slice() {
-            [one] => {
-                warn_reserved(&inventory, std::slice::from_ref(one), &mut diagnostics);
-                render_host(&inventory, one)
-            }
-            _ => {
-                diagnostics.push(
-                    Diagnostic::error(format!(
-                        "You must pass a single valid host to --host parameter (got {host:?})"
-                    ))
-                    .with_help("check the name with `plimsoll inventory --graph`"),
-                );
-                return Err(diagnostics);
-            }
-        }
-    } else {
-        if let Some(limit) = &args.limit {
-            selector
-                .set_limit(limit)
-                .map_err(|e| pattern_error(e, diagnostics.clone()))?;
-        }
-        if args.graph {
-            let start = args.pattern.as_deref().unwrap_or(ALL);
-            match render_graph(&inventory, start, args.vars) {
-                Some(text) => text,
-                None => {
-                    diagnostics.push(
-                        Diagnostic::error("Pattern must be valid group name when using --graph")
-                            .with_help(format!("{start:?} is not a group of this inventory")),
-                    );
-                    return Err(diagnostics);
-                }
-            }
-        } else {
-            let hosts = selector
-                .select(ALL)
-                .map_err(|e| pattern_error(e, diagnostics.clone()))?;
-            diagnostics.extend(selector.take_warnings());
-            if !args.export {
-                warn_reserved(&inventory, &hosts, &mut diagnostics);
-            }
-            list_json(&inventory, &hosts, args.export)
+    let text = match render(&args, &mut inventory, &cwd, &mut diagnostics) {
+        Ok(text) => text,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            return Err(diagnostics);
         }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            diagnostics.push(Diagnostic::error(format!(
-                "Unable to write to destination file {}: {e}",
-                path.display()
-            )));
-            diagnostics.clone()
-        })?,
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                diagnostics.push(Diagnostic::error(format!(
+                    "Unable to write to destination file {}: {e}",
+                    path.display()
+                )));
+                return Err(diagnostics);
+            }
+        }
         None => terminal.print(&text),
     }
     Ok(diagnostics)
+}
+
+/// The text `ansible-inventory` would print for these arguments.
+fn render(
+    args: &InventoryArgs,
+    inventory: &mut Inventory,
+    cwd: &Path,
+    warnings: &mut Diagnostics,
+) -> Result<String, Diagnostics> {
+    if let Some(pattern) = &args.host {
+        // Like ansible-inventory, --host takes a pattern, ignores --limit, and must name one host.
+        let mut selector = HostSelector::new(&inventory.data, cwd);
+        let hosts = selector.select(pattern).map_err(pattern_error)?;
+        let implicit = hosts.first().filter(|h| selector.is_implicit(h)).cloned();
+        warnings.extend(selector.take_warnings());
+        let [host] = hosts.as_slice() else {
+            return Err(Diagnostic::error(format!(
+                "You must pass a single valid host to --host parameter (got {pattern:?})"
+            ))
+            .with_help("check the name with `plimsoll inventory --graph`")
+            .into());
+        };
+        if let Some(name) = implicit {
+            add_implicit_localhost(&mut inventory.data, &name, &controller_python());
+        }
+        warn_reserved(inventory, std::slice::from_ref(host), warnings)?;
+        return render_host(inventory, host);
+    }
+    let mut selector = HostSelector::new(&inventory.data, cwd);
+    if let Some(limit) = &args.limit {
+        selector.set_limit(limit).map_err(pattern_error)?;
+    }
+    if args.graph {
+        let start = args.pattern.as_deref().unwrap_or(ALL);
+        warnings.extend(selector.take_warnings());
+        return render_graph(inventory, start, args.vars).unwrap_or_else(|| {
+            Err(
+                Diagnostic::error("Pattern must be valid group name when using --graph")
+                    .with_help(format!("{start:?} is not a group of this inventory"))
+                    .into(),
+            )
+        });
+    }
+    let hosts = selector.select(ALL).map_err(pattern_error)?;
+    warnings.extend(selector.take_warnings());
+    if !args.export {
+        warn_reserved(inventory, &hosts, warnings)?;
+    }
+    list_json(inventory, &hosts, args.export)
 }
 
 fn sources(args: &InventoryArgs) -> Vec<String> {
@@ -104,19 +119,39 @@ fn sources(args: &InventoryArgs) -> Vec<String> {
     }
 }
 
-fn pattern_error(error: impl std::fmt::Display, mut diagnostics: Diagnostics) -> Diagnostics {
-    diagnostics.push(
-        Diagnostic::error(error.to_string())
-            .with_help("see `plimsoll inventory --help` for pattern syntax"),
-    );
-    diagnostics
+/// Ansible gives the implicit localhost the controller's Python; plimsoll needs none, so it names
+/// the `python3` an Ansible run on this machine would use.
+fn controller_python() -> String {
+    std::env::var_os("PATH")
+        .and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("python3"))
+                .find(|candidate| candidate.is_file())
+        })
+        .map_or_else(
+            || "/usr/bin/python3".to_string(),
+            |p| p.display().to_string(),
+        )
 }
 
-fn warn_reserved(inventory: &Inventory, hosts: &[String], diagnostics: &mut Diagnostics) {
+fn pattern_error(error: impl std::fmt::Display) -> Diagnostics {
+    Diagnostic::error(error.to_string())
+        .with_help(
+            "host patterns look like 'web*', 'web:&prod', 'all:!db01', '~^web\\d+' or '@file'",
+        )
+        .into()
+}
+
+fn warn_reserved(
+    inventory: &Inventory,
+    hosts: &[String],
+    warnings: &mut Diagnostics,
+) -> Result<(), Diagnostics> {
     let mut seen = IndexSet::new();
     for host in hosts {
-        for name in reserved_names_used(&inventory.host_vars(host), &mut seen) {
-            diagnostics.push(Diagnostic::warning(warning_text(&name)));
+        for name in reserved_names_used(&inventory.host_vars(host)?, &mut seen) {
+            warnings.push(Diagnostic::warning(warning_text(&name)));
         }
     }
+    Ok(())
 }

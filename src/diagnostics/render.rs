@@ -20,7 +20,10 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         Severity::Warning => "warning",
     };
     out.push_str(&format!("{kind}: {diagnostic}\n"));
-    let quotable = diagnostic.span.as_ref().is_some_and(|s| !s.file.is_sensitive());
+    let quotable = diagnostic
+        .span
+        .as_ref()
+        .is_some_and(|s| !s.file.is_sensitive());
     if quotable && handler.render_report(&mut out, &report).is_ok() {
         return out;
     }

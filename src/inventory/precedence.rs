@@ -6,7 +6,8 @@
 
 use super::data::ALL;
 use super::loaded::Inventory;
-use super::vars_files::DirVars;
+use super::vars_files::{DirVars, EntityVars};
+use crate::diagnostics::Diagnostics;
 use crate::value::{Map, combine_vars};
 
 /// Names Ansible computes itself (`C.INTERNAL_STATIC_VARS`); `ansible-inventory` never prints them.
@@ -48,10 +49,12 @@ pub const INTERNAL_VARS: &[&str] = &[
 
 impl Inventory {
     /// Every variable of `host` from the inventory, as `ansible-inventory --host` computes them.
-    pub fn host_vars(&self, host: &str) -> Map {
+    /// Fails only if a vars file this host needs could not be read.
+    pub fn host_vars(&self, host: &str) -> Result<Map, Diagnostics> {
         let mut vars = Map::new();
+        let mut errors = Diagnostics::new();
         let Some(h) = self.data.host(host) else {
-            return vars;
+            return Ok(vars);
         };
         let all = self.data.group(ALL);
         let groups = self
@@ -65,38 +68,43 @@ impl Inventory {
             combine_vars(&mut vars, &group.vars);
         }
         for dir in &self.source_vars {
-            layer(&mut vars, dir.group(ALL));
+            layer(&mut vars, &mut errors, dir.group(ALL));
         }
         if let Some(dir) = &self.playbook_vars {
-            layer(&mut vars, dir.group(ALL));
+            layer(&mut vars, &mut errors, dir.group(ALL));
         }
         for dir in &self.source_vars {
             for group in &groups {
-                layer(&mut vars, dir.group(&group.name));
+                layer(&mut vars, &mut errors, dir.group(&group.name));
             }
         }
         if let Some(dir) = &self.playbook_vars {
             for group in &groups {
-                layer(&mut vars, dir.group(&group.name));
+                layer(&mut vars, &mut errors, dir.group(&group.name));
             }
         }
         combine_vars(&mut vars, &h.vars);
         for dir in self.dirs() {
-            layer(&mut vars, dir.host(host));
+            layer(&mut vars, &mut errors, dir.host(host));
         }
         vars.retain(|k, _| !INTERNAL_VARS.contains(&k.as_str()));
-        vars
+        if errors.is_empty() {
+            Ok(vars)
+        } else {
+            Err(errors)
+        }
     }
 
     /// A group's own variables (inventory + vars files), as `ansible-inventory --export` prints them.
-    pub fn group_vars(&self, group: &str) -> Map {
+    pub fn group_vars(&self, group: &str) -> Result<Map, Diagnostics> {
         let mut vars = Map::new();
+        let mut errors = Diagnostics::new();
         let Some(g) = self.data.group(group) else {
-            return vars;
+            return Ok(vars);
         };
         combine_vars(&mut vars, &g.vars);
         for dir in self.dirs() {
-            layer(&mut vars, dir.group(group));
+            layer(&mut vars, &mut errors, dir.group(group));
         }
         if g.priority != 1 {
             vars.insert(
@@ -105,7 +113,11 @@ impl Inventory {
             );
         }
         vars.retain(|k, _| !INTERNAL_VARS.contains(&k.as_str()));
-        vars
+        if errors.is_empty() {
+            Ok(vars)
+        } else {
+            Err(errors)
+        }
     }
 
     fn dirs(&self) -> impl Iterator<Item = &DirVars> {
@@ -113,8 +125,16 @@ impl Inventory {
     }
 }
 
-fn layer(vars: &mut Map, from: Option<&Map>) {
-    if let Some(from) = from {
-        combine_vars(vars, from);
+fn layer(vars: &mut Map, errors: &mut Diagnostics, from: Option<&EntityVars>) {
+    match from {
+        Some(Ok(from)) => combine_vars(vars, from),
+        Some(Err(problems)) => {
+            for problem in problems.iter() {
+                if !errors.iter().any(|seen| seen == problem) {
+                    errors.push(problem.clone());
+                }
+            }
+        }
+        None => {}
     }
 }

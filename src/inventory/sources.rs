@@ -92,10 +92,14 @@ fn parse_path(
         return parsed;
     }
     if !path.exists() {
-        let message = format!("inventory source {} does not exist", path.display());
+        // Ansible only warns here and goes on with what the other sources give.
         if top_level {
             diagnostics.push(
-                Diagnostic::error(message).with_help("pass an existing file or directory to -i"),
+                Diagnostic::warning(format!(
+                    "Unable to parse {} as an inventory source",
+                    path.display()
+                ))
+                .with_help("the path does not exist; pass an existing file or directory to -i"),
             );
         }
         return false;

@@ -13,12 +13,16 @@ use crate::value::{Map, Value, combine_vars};
 
 const EXTENSIONS: &[&str] = &["", ".yml", ".yaml", ".json"];
 
+/// What one entity's vars files gave: their merged variables, or why they could not be read. Like
+/// Ansible, a broken (or undecryptable) file only fails the commands that need that entity's variables.
+pub type EntityVars = Result<Map, Diagnostics>;
+
 /// The variables found in one directory's `group_vars/` and `host_vars/`, per group and host name.
 #[derive(Clone, Debug, Default)]
 pub struct DirVars {
     pub dir: PathBuf,
-    pub groups: IndexMap<String, Map>,
-    pub hosts: IndexMap<String, Map>,
+    pub groups: IndexMap<String, EntityVars>,
+    pub hosts: IndexMap<String, EntityVars>,
 }
 
 impl DirVars {
@@ -64,19 +68,19 @@ impl DirVars {
                     continue;
                 }
                 let files = find_vars_files(&base, name);
-                if let Some(map) = load_files(&files, secrets, diagnostics) {
-                    into.insert(name.clone(), map);
+                if !files.is_empty() {
+                    into.insert(name.clone(), load_files(&files, secrets, diagnostics));
                 }
             }
         }
         vars
     }
 
-    pub fn group(&self, name: &str) -> Option<&Map> {
+    pub fn group(&self, name: &str) -> Option<&EntityVars> {
         self.groups.get(name)
     }
 
-    pub fn host(&self, name: &str) -> Option<&Map> {
+    pub fn host(&self, name: &str) -> Option<&EntityVars> {
         self.hosts.get(name)
     }
 }
@@ -121,23 +125,20 @@ fn dir_vars_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn load_files(
-    files: &[PathBuf],
-    secrets: &VaultSecrets,
-    diagnostics: &mut Diagnostics,
-) -> Option<Map> {
-    let mut merged: Option<Map> = None;
+fn load_files(files: &[PathBuf], secrets: &VaultSecrets, warnings: &mut Diagnostics) -> EntityVars {
+    let mut merged = Map::new();
+    let mut errors = Diagnostics::new();
     for path in files {
         match load_data_file(path, secrets) {
             Ok(data) => {
-                diagnostics.extend(data.warnings);
+                warnings.extend(data.warnings);
                 match data.value {
-                    None | Some(Value::Null) => {}
-                    Some(Value::Map(map)) if map.is_empty() => {}
-                    Some(Value::Map(map)) => combine_vars(merged.get_or_insert_with(Map::new), &map),
-                    Some(other) => diagnostics.push(
+                    Some(Value::Map(map)) => combine_vars(&mut merged, &map),
+                    Some(value) if !is_truthy(&value) => {}
+                    None => {}
+                    Some(other) => errors.push(
                         Diagnostic::error(format!(
-                            "{}: failed to combine variables, expected dicts but got a '{}' and a 'dict'",
+                            "{}: failed to combine variables, expected dicts but got a 'dict' and a '{}'",
                             path.display(),
                             other.type_name()
                         ))
@@ -145,8 +146,26 @@ fn load_files(
                     ),
                 }
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => errors.push(diagnostic),
         }
     }
-    merged
+    if errors.is_empty() {
+        Ok(merged)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Python truthiness: Ansible skips a vars file whose data is falsy (`if new_data:`).
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) => !s.is_empty(),
+        Value::List(l) => !l.is_empty(),
+        Value::Map(m) => !m.is_empty(),
+        Value::Vault(_) => true,
+    }
 }

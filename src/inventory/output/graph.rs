@@ -1,13 +1,18 @@
+use crate::diagnostics::Diagnostics;
 use crate::inventory::data::ALL;
 use crate::inventory::loaded::Inventory;
 use crate::value::pyrepr;
 
 /// `ansible-inventory --graph [GROUP] [--vars]`.
-pub fn render_graph(inventory: &Inventory, start: &str, show_vars: bool) -> Option<String> {
+/// `None` when `start` is not a group.
+pub fn render_graph(
+    inventory: &Inventory,
+    start: &str,
+    show_vars: bool,
+) -> Option<Result<String, Diagnostics>> {
     inventory.data.group(start)?;
     let mut lines = Vec::new();
-    graph_group(inventory, start, 0, show_vars, &mut lines);
-    Some(lines.join("\n"))
+    Some(graph_group(inventory, start, 0, show_vars, &mut lines).map(|()| lines.join("\n")))
 }
 
 fn graph_name(name: &str, depth: usize) -> String {
@@ -24,26 +29,27 @@ fn graph_group(
     depth: usize,
     show_vars: bool,
     lines: &mut Vec<String>,
-) {
+) -> Result<(), Diagnostics> {
     let Some(group) = inventory.data.group(name) else {
-        return;
+        return Ok(());
     };
     lines.push(graph_name(&format!("@{name}:"), depth));
     let depth = depth + 1;
     for child in &group.child_groups {
-        graph_group(inventory, child, depth, show_vars, lines);
+        graph_group(inventory, child, depth, show_vars, lines)?;
     }
     if name != ALL {
         for host in &group.hosts {
             lines.push(graph_name(host, depth));
             if show_vars {
-                show(&inventory.host_vars(host), depth + 1, lines);
+                show(&inventory.host_vars(host)?, depth + 1, lines);
             }
         }
     }
     if show_vars {
-        show(&inventory.group_vars(name), depth, lines);
+        show(&inventory.group_vars(name)?, depth, lines);
     }
+    Ok(())
 }
 
 fn show(vars: &crate::value::Map, depth: usize, lines: &mut Vec<String>) {
