@@ -163,7 +163,7 @@ fn is_truthy(value: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::Int(i) => *i != 0,
         Value::Float(f) => *f != 0.0,
-        Value::Str(s) => !s.is_empty(),
+        Value::Str(s) | Value::Unsafe(s) => !s.is_empty(),
         Value::List(l) => !l.is_empty(),
         Value::Map(m) => !m.is_empty(),
         Value::Vault(_) => true,

@@ -132,7 +132,7 @@ impl<T: Wipe> Wipe for Vec<T> {
 impl Wipe for Value {
     fn wipe(&mut self) {
         match self {
-            Value::Str(s) => s.wipe(),
+            Value::Str(s) | Value::Unsafe(s) => s.wipe(),
             Value::Vault(v) => v.0.wipe(),
             Value::List(items) => items.wipe(),
             Value::Map(map) => {

@@ -22,6 +22,8 @@ pub enum Value {
     Map(Map),
     /// An inline `!vault` value: the ciphertext as written (leading indentation stripped), never the secret.
     Vault(VaultText),
+    /// A `!unsafe` string: used as written, never templated.
+    Unsafe(String),
 }
 
 pub type Map = IndexMap<String, Value>;
@@ -33,7 +35,7 @@ pub struct VaultText(pub String);
 impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::Str(s) => Some(s),
+            Value::Str(s) | Value::Unsafe(s) => Some(s),
             _ => None,
         }
     }
@@ -52,7 +54,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Float(_) => "float",
-            Value::Str(_) => "str",
+            Value::Str(_) | Value::Unsafe(_) => "str",
             Value::List(_) => "list",
             Value::Map(_) => "dict",
             Value::Vault(_) => "vaulted str",

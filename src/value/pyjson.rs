@@ -53,16 +53,20 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
             out.push('}');
         }
         // Ansible never prints vault plaintext in inventory output: the ciphertext goes out tagged.
-        Value::Vault(text) => {
-            out.push('{');
-            newline_indent(out, depth + 1);
-            write_string(out, "__ansible_vault");
-            out.push_str(": ");
-            write_string(out, &text.0);
-            newline_indent(out, depth);
-            out.push('}');
-        }
+        Value::Vault(text) => write_tagged(out, "__ansible_vault", &text.0, depth),
+        Value::Unsafe(text) => write_tagged(out, "__ansible_unsafe", text, depth),
     }
+}
+
+/// Ansible's legacy inventory profile writes tagged strings as one-key objects.
+fn write_tagged(out: &mut String, tag: &str, text: &str, depth: usize) {
+    out.push('{');
+    newline_indent(out, depth + 1);
+    write_string(out, tag);
+    out.push_str(": ");
+    write_string(out, text);
+    newline_indent(out, depth);
+    out.push('}');
 }
 
 /// Python compares strings by code point, which is what `char` ordering gives (not UTF-16 order).

@@ -6,7 +6,7 @@ use super::{Value, pyfloat};
 /// `str(value)`: strings bare, everything else as `repr`.
 pub fn str(value: &Value) -> String {
     match value {
-        Value::Str(s) => s.clone(),
+        Value::Str(s) | Value::Unsafe(s) => s.clone(),
         Value::Vault(text) => text.0.clone(),
         other => repr(other),
     }
@@ -19,7 +19,7 @@ pub fn repr(value: &Value) -> String {
         Value::Bool(false) => "False".into(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => pyfloat::repr(*f),
-        Value::Str(s) => repr_str(s),
+        Value::Str(s) | Value::Unsafe(s) => repr_str(s),
         Value::Vault(text) => repr_str(&text.0),
         Value::List(items) => format!(
             "[{}]",

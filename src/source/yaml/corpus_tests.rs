@@ -54,7 +54,7 @@ fn encode(value: &Value) -> Json {
             tagged("__float", if *f > 0.0 { "inf" } else { "-inf" }.into())
         }
         Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::Str(s) => Json::String(s.clone()),
+        Value::Str(s) | Value::Unsafe(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(encode).collect()),
         Value::Map(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), encode(v))).collect()),
         Value::Vault(v) => tagged("__ansible_vault", Json::String(v.0.clone())),

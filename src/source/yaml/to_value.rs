@@ -2,11 +2,11 @@
 
 use super::node::{Node, NodeValue};
 use super::pyrepr::json_key;
-use super::tags::VAULT;
+use super::tags::{UNSAFE, VAULT};
 use crate::value::{Map, Value, VaultText};
 
-/// The value without spans. `!vault` strings become [`Value::Vault`]; `!unsafe` strings become plain
-/// strings (the tag stays on the [`Node`] for callers that care). Mapping keys become the strings
+/// The value without spans. `!vault` strings become [`Value::Vault`]; `!unsafe` strings become
+/// [`Value::Unsafe`]. Mapping keys become the strings
 /// `json.dumps` would write for them (`1`, `true`, `null`, `1.5`), so keys that differ in YAML but print
 /// the same collapse as they do in `ansible-inventory`'s JSON: the later value wins.
 pub fn to_value(node: &Node) -> Value {
@@ -18,6 +18,7 @@ pub fn to_value(node: &Node) -> Value {
         NodeValue::Str(s) if node.tag.as_deref() == Some(VAULT) => {
             Value::Vault(VaultText(s.clone()))
         }
+        NodeValue::Str(s) if node.tag.as_deref() == Some(UNSAFE) => Value::Unsafe(s.clone()),
         NodeValue::Str(s) => Value::Str(s.clone()),
         NodeValue::Seq(items) => Value::List(items.iter().map(to_value).collect()),
         NodeValue::Map(pairs) => {
