@@ -3,7 +3,11 @@
 pub mod app;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
+pub mod drivers;
+pub mod facts;
 pub mod inventory;
+pub mod model;
 pub mod secrets;
 pub mod source;
 pub mod value;

@@ -4,6 +4,7 @@ mod merge;
 pub mod pyfloat;
 pub mod pyjson;
 pub mod pyrepr;
+mod serialize;
 
 use indexmap::IndexMap;
 

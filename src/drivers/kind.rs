@@ -1,0 +1,104 @@
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+
+use thiserror::Error;
+
+use crate::diff::Delta;
+use crate::facts::{FactRequest, Facts};
+use crate::value::Map;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Something a resource makes exist, which others may need (implicit graph edges).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provision {
+    /// A filesystem path on the resource's host (a directory or a file).
+    Path(String),
+    User(String),
+    Group(String),
+}
+
+/// Something a resource needs to exist first. A `Path` requirement is met by the nearest ancestor
+/// directory that some resource provides.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Requirement {
+    Path(String),
+    User(String),
+    Group(String),
+}
+
+/// A problem with a task's arguments, found before anything connects.
+#[derive(Clone, Debug, Error, PartialEq)]
+#[error("{message}")]
+pub struct SpecError {
+    /// The argument at fault (`mode`, `owner`), if one is.
+    pub argument: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl SpecError {
+    pub fn new(argument: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            argument: argument.map(str::to_string),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ApplyError {
+    #[error("{0}")]
+    Failed(String),
+    #[error("the remote call failed: {0}")]
+    Transport(String),
+}
+
+/// One resource kind: how its arguments parse, what it needs and provides, which facts describe its
+/// live state, how live compares with desired (pure), and how a change is made.
+pub trait Kind: Send + Sync + 'static {
+    type Spec: Clone + Debug + Send + Sync + 'static;
+    type Live: Clone + Debug + Send + Sync + 'static;
+
+    /// The canonical module name (`ansible.builtin.file`).
+    const NAME: &'static str;
+    /// Other names Ansible accepts for it (`file`, `ansible.legacy.file`).
+    const ALIASES: &'static [&'static str];
+
+    /// Arguments → spec, with Ansible's argument names, aliases and checks. Unknown arguments are errors.
+    fn parse(args: &Map) -> Result<Self::Spec, Vec<SpecError>>;
+
+    /// What identifies the managed object on its host (a path, a user name).
+    fn key(spec: &Self::Spec) -> String;
+
+    fn provides(_spec: &Self::Spec) -> Vec<Provision> {
+        Vec::new()
+    }
+
+    fn requires(_spec: &Self::Spec) -> Vec<Requirement> {
+        Vec::new()
+    }
+
+    /// The facts `live` needs; the observer gathers every resource's facts for a host in one batch.
+    fn facts(spec: &Self::Spec) -> Vec<FactRequest>;
+
+    /// Live state from the gathered facts. Pure.
+    fn live(spec: &Self::Spec, facts: &Facts) -> Result<Self::Live, String>;
+
+    /// Desired vs live. Pure: unit-tested with fixtures.
+    fn diff(spec: &Self::Spec, live: &Self::Live) -> Delta;
+
+    /// Makes the change the delta describes; never decides whether to (diff did).
+    fn apply<'a>(
+        host: &'a dyn crate::facts::HostExec,
+        spec: &'a Self::Spec,
+        delta: &'a Delta,
+    ) -> BoxFuture<'a, Result<(), ApplyError>>;
+}

@@ -1,0 +1,10 @@
+//! Resource kinds. Each kind is one module implementing [`Kind`]; the registry lists them. The core
+//! (graph, plan, apply) only ever sees the type-erased [`ErasedKind`] and never matches on kind names.
+
+mod erased;
+mod kind;
+mod registry;
+
+pub use erased::{AnySpec, Erased, ErasedKind};
+pub use kind::{ApplyError, BoxFuture, Kind, Provision, Requirement, SpecError};
+pub use registry::Registry;

@@ -1,0 +1,24 @@
+use super::ErasedKind;
+
+/// Every resource kind plimsoll knows, by canonical name and alias. Adding a kind is one line here.
+pub struct Registry {
+    kinds: Vec<Box<dyn ErasedKind>>,
+}
+
+impl Registry {
+    pub fn new(kinds: Vec<Box<dyn ErasedKind>>) -> Self {
+        Self { kinds }
+    }
+
+    /// The kind a module name refers to (`file`, `ansible.builtin.file`, `ansible.legacy.file`).
+    pub fn find(&self, module: &str) -> Option<&dyn ErasedKind> {
+        self.kinds
+            .iter()
+            .find(|k| k.name() == module || k.aliases().contains(&module))
+            .map(Box::as_ref)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.kinds.iter().map(|k| k.name())
+    }
+}
