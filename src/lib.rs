@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod drivers;
 pub mod facts;
+pub mod graph;
 pub mod inventory;
 pub mod model;
 pub mod secrets;

@@ -60,6 +60,7 @@ impl SourceFile {
         for (index, text) in self.text().split_inclusive('\n').enumerate() {
             if index + 1 == line {
                 let within: usize = text
+                    .trim_end_matches(['\n', '\r'])
                     .chars()
                     .take(column.saturating_sub(1))
                     .map(char::len_utf8)
