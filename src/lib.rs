@@ -9,6 +9,7 @@ pub mod facts;
 pub mod graph;
 pub mod inventory;
 pub mod model;
+pub mod playbook;
 pub mod secrets;
 pub mod source;
 pub mod value;

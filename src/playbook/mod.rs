@@ -1,0 +1,17 @@
+//! Ansible playbooks and roles, read declaratively: plays, blocks and tasks with their spans, roles
+//! with defaults/vars/tasks/handlers/templates/files/meta. Nothing is templated here; `resolve` does
+//! that per play and host.
+
+mod keywords;
+mod load;
+mod model;
+mod module_args;
+mod role;
+
+pub use load::{LoadContext, load_playbook};
+pub use model::{
+    Block, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem, Vars,
+};
+
+#[cfg(test)]
+mod tests;
