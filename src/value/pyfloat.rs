@@ -65,9 +65,25 @@ fn format(value: f64, add_dot_0: bool) -> String {
 }
 
 /// The digits Python's repr shows for a finite, non-negative value, and the decimal exponent of the
-/// first one (`1.5e-7` -> ("15", -7)): Rust's `{:e}` gives the shortest round-tripping digits.
+/// first one (`1.5e-7` -> ("15", -7)). Rust's `{:e}` gives the shortest round-tripping digit count, but
+/// when the value lies exactly halfway between two such candidates it rounds the tie up, where Python
+/// (David Gay's dtoa) takes the correctly rounded, ties-to-even one: 250907423955339.125 is
+/// `250907423955339.12` in Python. Rust's fixed-precision `{:.N$e}` rounds exactly, ties to even, so
+/// the digits come from that whenever it still round-trips.
 fn shortest_digits(value: f64) -> (String, i32) {
-    let text = format!("{value:e}");
+    let shortest = format!("{value:e}");
+    let count = shortest
+        .split_once('e')
+        .map_or(shortest.as_str(), |(mantissa, _)| mantissa)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    let rounded = format!("{value:.*e}", count.saturating_sub(1));
+    let text = if rounded.parse::<f64>() == Ok(value) {
+        rounded
+    } else {
+        shortest
+    };
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let digits = mantissa.chars().filter(char::is_ascii_digit).collect();
     (digits, exponent.parse().unwrap_or(0))
@@ -128,5 +144,16 @@ mod tests {
         assert_eq!(repr_bare(1e16), "1e+16");
         assert_eq!(repr_bare(2.5), "2.5");
         assert_eq!(repr_bare(-0.0), "-0");
+    }
+
+    #[test]
+    fn exact_ties_round_to_even_as_python_does() {
+        // Found by comparing 364,840 floats with python3.11 repr(): every copy this crate had printed
+        // these with the last digit rounded up. Python: repr(250907423955339.125) -> '250907423955339.12',
+        // repr(33080065697692.5625) -> '33080065697692.562', repr(-938579021743150.25) -> '-938579021743150.2'.
+        // Written as sums so the literals are exact (each value needs at most 52 significant bits).
+        assert_eq!(repr(250_907_423_955_339.0 + 0.125), "250907423955339.12");
+        assert_eq!(repr(33_080_065_697_692.0 + 0.5625), "33080065697692.562");
+        assert_eq!(repr(-938_579_021_743_150.0 - 0.25), "-938579021743150.2");
     }
 }
