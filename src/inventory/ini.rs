@@ -25,11 +25,12 @@ use std::sync::LazyLock;
 use super::data::{InventoryData, InventoryError, UNGROUPED};
 use super::host_range::expand_hostpattern_wide;
 use super::pyliteral::parse_value;
-use super::pystr::{parse_int, repr_str, splitlines, strip};
+use super::pystr::{parse_int, splitlines, strip};
 use super::shlex::{ShlexError, shlex_split};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{SourceFile, Span};
 use crate::value::Value;
+use crate::value::pyrepr::repr_str;
 
 /// Python's `\s` also matches U+001C..U+001F, which Rust's does not.
 static SECTION: LazyLock<Option<Regex>> = LazyLock::new(|| {

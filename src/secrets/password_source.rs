@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use super::error::{ScriptKind, VaultError};
 use super::sensitive::Sensitive;
-use super::vault::{decrypt, is_vault, py_strip};
+use super::vault::{decrypt, is_vault, py_strip, py_strip_chars};
 use super::vault_secrets::{VaultSecret, VaultSecrets};
 
 /// Exit status by which a client script says it has no secret for the vault id asked about.
@@ -186,13 +186,7 @@ fn exit_code(status: &std::process::ExitStatus) -> i32 {
 
 /// `bytes.strip(b'\r\n')`: CR and LF off both ends, nothing else.
 fn strip_cr_lf(data: &[u8]) -> &[u8] {
-    let is_crlf = |b: &u8| *b == b'\r' || *b == b'\n';
-    let start = data.iter().position(|b| !is_crlf(b)).unwrap_or(data.len());
-    let end = data
-        .iter()
-        .rposition(|b| !is_crlf(b))
-        .map_or(start, |i| i + 1);
-    data.get(start..end).unwrap_or(&[])
+    py_strip_chars(data, b"\r\n")
 }
 
 /// Which prompt Ansible shows: `--vault-id x@prompt` names the vault id, `--ask-vault-pass` does not.

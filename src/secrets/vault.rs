@@ -293,11 +293,18 @@ impl DerivedKeys {
 
 /// Python's `bytes.strip()`: ASCII whitespace including vertical tab (which `trim_ascii` keeps).
 pub(super) fn py_strip(data: &[u8]) -> &[u8] {
-    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
-    let start = data.iter().position(|b| !is_ws(b)).unwrap_or(data.len());
+    py_strip_chars(data, b" \t\n\r\x0b\x0c")
+}
+
+/// Python's `bytes.strip(chars)`: any of `chars` off both ends.
+pub(super) fn py_strip_chars<'a>(data: &'a [u8], chars: &[u8]) -> &'a [u8] {
+    let start = data
+        .iter()
+        .position(|b| !chars.contains(b))
+        .unwrap_or(data.len());
     let end = data
         .iter()
-        .rposition(|b| !is_ws(b))
+        .rposition(|b| !chars.contains(b))
         .map_or(start, |i| i + 1);
     data.get(start..end).unwrap_or(&[])
 }
@@ -334,6 +341,13 @@ fn pkcs7_unpad(data: &mut Vec<u8>) -> Result<(), VaultError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn py_strip_is_python_bytes_strip() {
+        // python3: b'\x0b\x1c pw\t\x0c\r\n'.strip() -> b'\x1c pw' (bytes.strip keeps \x1c, str.strip would not)
+        assert_eq!(py_strip(b"\x0b\x1c pw\t\x0c\r\n"), b"\x1c pw");
+        assert_eq!(py_strip(b"  "), b"");
+    }
 
     fn secrets(entries: &[(&str, &str)]) -> VaultSecrets {
         let mut s = VaultSecrets::new();

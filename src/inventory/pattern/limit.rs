@@ -5,33 +5,7 @@ use std::path::Path;
 
 use super::PatternError;
 use super::split::{python_strip, split_host_pattern};
-
-/// Python's `repr()` of the bytes of a path, as Ansible's limit-file errors print it (`b'hosts.txt'`).
-fn bytes_repr(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = format!("b{quote}");
-    for &b in bytes {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b if char::from(b) == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            b => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push(quote);
-    out
-}
+use crate::value::pyrepr::repr_bytes;
 
 /// The patterns a limit stands for. Lines of an `@file` are taken whole (commas and colons in them are
 /// not split) and stripped; blank lines are kept as empty patterns, which evaluation skips — but they
@@ -46,10 +20,10 @@ pub fn limit_patterns(limit: &str, base_dir: &Path) -> Result<Vec<String>, Patte
         };
         let path = base_dir.join(file);
         if !path.exists() {
-            return Err(PatternError::LimitFileNotFound(bytes_repr(file)));
+            return Err(PatternError::LimitFileNotFound(repr_bytes(file.as_bytes())));
         }
         if !path.is_file() {
-            return Err(PatternError::LimitFileNotAFile(bytes_repr(file)));
+            return Err(PatternError::LimitFileNotAFile(repr_bytes(file.as_bytes())));
         }
         let text = std::fs::read(&path).map_err(|e| {
             PatternError::LimitFileUnreadable(path.display().to_string(), e.to_string())
@@ -67,15 +41,6 @@ pub fn limit_patterns(limit: &str, base_dir: &Path) -> Result<Vec<String>, Patte
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_repr_matches_python() {
-        // Python: repr(b"nolim.txt"), repr("it's".encode()), repr("é\t".encode())
-        assert_eq!(bytes_repr("nolim.txt"), "b'nolim.txt'");
-        assert_eq!(bytes_repr("it's"), "b\"it's\"");
-        assert_eq!(bytes_repr("é\t"), "b'\\xc3\\xa9\\t'");
-        assert_eq!(bytes_repr("a'\""), "b'a\\'\"'");
-    }
 
     #[test]
     fn reads_limit_files_line_by_line() {

@@ -6,16 +6,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::address::parse_address;
-
-/// Python's `str.isspace()`: Unicode White_Space plus the ASCII separators U+001C..U+001F, which
-/// Python counts as whitespace and Rust does not.
-pub(crate) fn is_python_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
+use crate::inventory::pystr::strip;
 
 /// Python's `str.strip()` without arguments.
 pub(crate) fn python_strip(s: &str) -> &str {
-    s.trim_matches(is_python_space)
+    strip(s).1
 }
 
 /// The backwards-compatible `:`-separated form: runs of anything but whitespace, `:`, `[` and `]`, or

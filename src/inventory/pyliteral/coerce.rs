@@ -6,7 +6,8 @@
 //! None -> "null", 1.5 -> "1.5", inf -> "Infinity").
 
 use super::{LiteralError, PyValue, literal_eval};
-use crate::inventory::pystr::{float_repr, float_repr_bare, repr_str};
+use crate::value::pyfloat;
+use crate::value::pyrepr::{repr_bytes, repr_str};
 use crate::value::{Map, Value};
 
 /// A value from an INI file, and what plimsoll could not carry over exactly from Ansible.
@@ -80,11 +81,7 @@ fn key_string(key: PyValue, notes: &mut Vec<String>) -> Result<String, String> {
         PyValue::Int(i) => i.to_string(),
         PyValue::Bool(b) => b.to_string(),
         PyValue::None => "null".into(),
-        PyValue::Float(f) if f.is_nan() => "NaN".into(),
-        PyValue::Float(f) if f.is_infinite() => {
-            if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-        }
-        PyValue::Float(f) => float_repr(f),
+        PyValue::Float(f) => pyfloat::json_repr(f),
         PyValue::Complex(..) => return Err("<class 'complex'> is not taggable".into()),
         PyValue::Ellipsis => return Err("<class 'ellipsis'> is not taggable".into()),
         PyValue::Bytes(bytes) => {
@@ -108,10 +105,10 @@ fn python_str(value: &PyValue) -> String {
         PyValue::Bool(b) => if *b { "True" } else { "False" }.into(),
         PyValue::Int(i) => i.to_string(),
         PyValue::BigInt => "<int>".into(),
-        PyValue::Float(f) => float_repr(*f),
+        PyValue::Float(f) => pyfloat::repr(*f),
         PyValue::Complex(re, im) => complex_repr(*re, *im),
         PyValue::Str(s) => repr_str(s),
-        PyValue::Bytes(b) => format!("b{}", repr_str(&String::from_utf8_lossy(b))),
+        PyValue::Bytes(b) => repr_bytes(b),
         PyValue::Ellipsis => "Ellipsis".into(),
         PyValue::Tuple(items) => {
             let inner: Vec<String> = items.iter().map(python_str).collect();
@@ -128,7 +125,7 @@ fn python_str(value: &PyValue) -> String {
 /// `str(complex)`: `1j`, `(1+2j)`, `(-0-1j)`, `infj`.
 pub fn complex_repr(re: f64, im: f64) -> String {
     if re == 0.0 && re.is_sign_positive() {
-        return format!("{}j", float_repr_bare(im));
+        return format!("{}j", pyfloat::repr_bare(im));
     }
     let sign = if im.is_sign_negative() && !im.is_nan() {
         '-'
@@ -137,8 +134,8 @@ pub fn complex_repr(re: f64, im: f64) -> String {
     };
     format!(
         "({}{sign}{}j)",
-        float_repr_bare(re),
-        float_repr_bare(im.abs())
+        pyfloat::repr_bare(re),
+        pyfloat::repr_bare(im.abs())
     )
 }
 
@@ -229,5 +226,19 @@ mod tests {
             Value::Map(Map::from([("(1, 2)".to_string(), Value::Int(3))]))
         );
         assert_eq!(tuple_key.notes.len(), 1);
+    }
+
+    #[test]
+    fn bytes_in_a_tuple_key_print_as_python_bytes() {
+        // The old spelling decoded the bytes first (b'é'). python3.11: str((b'\xc3\xa9', b'\t')) ->
+        // (b'\xc3\xa9', b'\t')
+        let key = parse_value("{(b'\\xc3\\xa9', b'\\t'):1}").unwrap();
+        assert_eq!(
+            key.value,
+            Value::Map(Map::from([(
+                "(b'\\xc3\\xa9', b'\\t')".to_string(),
+                Value::Int(1)
+            )]))
+        );
     }
 }

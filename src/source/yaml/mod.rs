@@ -29,8 +29,10 @@ mod to_value;
 #[cfg(test)]
 mod corpus_tests;
 
+/// Kept under its old name for callers; float printing lives in `crate::value::pyfloat`.
+pub use crate::value::pyfloat::repr as float_repr;
 pub use node::{Node, NodeValue};
-pub use pyrepr::{float_repr, json_key};
+pub use pyrepr::json_key;
 pub use to_value::to_value;
 
 use crate::diagnostics::Diagnostic;
