@@ -256,7 +256,9 @@ impl Loader<'_> {
             return None;
         };
         if fields.iter().any(|(k, _)| key_text(k) == "block") {
-            return self.block(node, fields, role).map(|b| TaskItem::Block(Box::new(b)));
+            return self
+                .block(node, fields, role)
+                .map(|b| TaskItem::Block(Box::new(b)));
         }
         self.task(node, fields, role)
             .map(|t| TaskItem::Task(Box::new(t)))

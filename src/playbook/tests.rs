@@ -4,7 +4,10 @@ use super::*;
 use crate::diagnostics::Diagnostics;
 
 fn known(module: &str) -> bool {
-    matches!(module, "file" | "ansible.builtin.file" | "copy" | "ansible.builtin.template" | "user")
+    matches!(
+        module,
+        "file" | "ansible.builtin.file" | "copy" | "ansible.builtin.template" | "user"
+    )
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -14,7 +17,10 @@ fn write(dir: &Path, rel: &str, text: &str) {
 }
 
 fn load(dir: &Path) -> Result<(Playbook, Diagnostics), Diagnostics> {
-    let context = LoadContext { is_known_module: &known, roles_path: &[] };
+    let context = LoadContext {
+        is_known_module: &known,
+        roles_path: &[],
+    };
     load_playbook(&dir.join("site.yml"), &context)
 }
 
@@ -30,10 +36,26 @@ fn reads_plays_roles_blocks_loops_and_free_form_args() {
         "site.yml",
         "- hosts: web\n  plimsoll_ordering: dependencies\n  roles:\n    - base\n    - role: app\n      app_port: 8080\n  tasks:\n    - name: conf dir\n      file: path=/etc/app state=directory mode=0755\n    - block:\n        - user:\n            name: '{{ item }}'\n          loop: [a, b]\n          loop_control:\n            loop_var: u\n      when: manage_users\n",
     );
-    write(dir.path(), "roles/base/defaults/main.yml", "base_dir: /srv\n");
-    write(dir.path(), "roles/base/tasks/main.yml", "- ansible.builtin.file:\n    path: '{{ base_dir }}'\n    state: directory\n");
-    write(dir.path(), "roles/app/meta/main.yml", "dependencies:\n  - base\n");
-    write(dir.path(), "roles/app/tasks/main.yaml", "- copy:\n    dest: /srv/app.conf\n    content: x\n");
+    write(
+        dir.path(),
+        "roles/base/defaults/main.yml",
+        "base_dir: /srv\n",
+    );
+    write(
+        dir.path(),
+        "roles/base/tasks/main.yml",
+        "- ansible.builtin.file:\n    path: '{{ base_dir }}'\n    state: directory\n",
+    );
+    write(
+        dir.path(),
+        "roles/app/meta/main.yml",
+        "dependencies:\n  - base\n",
+    );
+    write(
+        dir.path(),
+        "roles/app/tasks/main.yaml",
+        "- copy:\n    dest: /srv/app.conf\n    content: x\n",
+    );
     let (playbook, _) = load(dir.path()).unwrap();
     let play = &playbook.plays[0];
     assert_eq!(play.ordering, Ordering::Dependencies);
@@ -41,15 +63,23 @@ fn reads_plays_roles_blocks_loops_and_free_form_args() {
     assert_eq!(play.roles[0].role.defaults[0].0, "base_dir");
     assert_eq!(play.roles[1].params[0].0, "app_port");
     assert_eq!(play.roles[1].role.dependencies[0].role.name, "base");
-    let TaskItem::Task(conf) = &play.tasks[0] else { panic!("a task") };
+    let TaskItem::Task(conf) = &play.tasks[0] else {
+        panic!("a task")
+    };
     assert_eq!(conf.module, "file");
     let args: Vec<&str> = conf.args.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(args, ["path", "state", "mode"]);
-    let TaskItem::Block(block) = &play.tasks[1] else { panic!("a block") };
+    let TaskItem::Block(block) = &play.tasks[1] else {
+        panic!("a block")
+    };
     assert_eq!(block.when.len(), 1);
-    let TaskItem::Task(user) = &block.tasks[0] else { panic!("a task") };
+    let TaskItem::Task(user) = &block.tasks[0] else {
+        panic!("a task")
+    };
     assert_eq!(user.loop_spec.as_ref().unwrap().loop_var, "u");
-    let TaskItem::Task(role_task) = &play.roles[0].role.tasks[0] else { panic!("a task") };
+    let TaskItem::Task(role_task) = &play.roles[0].role.tasks[0] else {
+        panic!("a task")
+    };
     assert_eq!(role_task.role.as_ref().unwrap().name, "base");
 }
 
@@ -63,10 +93,22 @@ fn refuses_what_cannot_be_planned_with_locations() {
     );
     let errors = load(dir.path()).unwrap_err();
     let text = messages(&errors).join("\n");
-    assert!(text.contains("site.yml:3:7: `shell` cannot be planned"), "{text}");
-    assert!(text.contains("site.yml:6:7: `register` cannot be planned"), "{text}");
-    assert!(text.contains("site.yml:7:7: couldn't resolve module/action 'frobnicate'"), "{text}");
-    assert!(text.contains("site.yml:9:7: no module/action detected in task"), "{text}");
+    assert!(
+        text.contains("site.yml:3:7: `shell` cannot be planned"),
+        "{text}"
+    );
+    assert!(
+        text.contains("site.yml:6:7: `register` cannot be planned"),
+        "{text}"
+    );
+    assert!(
+        text.contains("site.yml:7:7: couldn't resolve module/action 'frobnicate'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("site.yml:9:7: no module/action detected in task"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -85,6 +127,9 @@ fn a_play_needs_hosts_and_known_keywords() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "site.yml", "- name: x\n  taks: []\n");
     let text = messages(&load(dir.path()).unwrap_err()).join("\n");
-    assert!(text.contains("'taks' is not a valid attribute for a Play"), "{text}");
+    assert!(
+        text.contains("'taks' is not a valid attribute for a Play"),
+        "{text}"
+    );
     assert!(text.contains("the field 'hosts' is required"), "{text}");
 }

@@ -1,0 +1,5 @@
+//! Rendering plans and apply events for people (and as JSON). Sees plans and events, never drivers.
+
+mod plan_text;
+
+pub use plan_text::render_plan;
