@@ -24,9 +24,10 @@ pub(crate) fn from_value(value: &Value) -> MjValue {
         Value::Str(s) | Value::Unsafe(s) => MjValue::from(s.as_str()),
         Value::Vault(text) => MjValue::from(text.0.as_str()),
         Value::List(items) => items.iter().map(from_value).collect(),
-        Value::Map(map) => {
-            MjValue::from_pairs(map.iter().map(|(k, v)| (MjValue::from(k.as_str()), from_value(v))))
-        }
+        Value::Map(map) => MjValue::from_pairs(
+            map.iter()
+                .map(|(k, v)| (MjValue::from(k.as_str()), from_value(v))),
+        ),
     }
 }
 
@@ -112,7 +113,11 @@ fn lazy_to_value(node: &LazyNode) -> Result<Value, Error> {
             list.push(item);
         }
     }
-    Ok(if is_map { Value::Map(map) } else { Value::List(list) })
+    Ok(if is_map {
+        Value::Map(map)
+    } else {
+        Value::List(list)
+    })
 }
 
 fn is_omit(value: &Value) -> bool {

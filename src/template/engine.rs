@@ -60,7 +60,9 @@ pub(crate) struct Engine {
 impl Engine {
     pub fn decrypt(&self, vault: &VaultText) -> Result<String, String> {
         let Some(resolver) = &self.vault else {
-            return Err("no vault password was given (use --vault-password-file or --vault-id)".into());
+            return Err(
+                "no vault password was given (use --vault-password-file or --vault-id)".into(),
+            );
         };
         resolver.decrypt(vault).map(|plain| plain.expose().clone())
     }
@@ -158,7 +160,9 @@ impl Templar {
             if matches!(
                 err.kind,
                 TemplateErrorKind::Undefined | TemplateErrorKind::FactsNotGathered
-            ) && !err.message.starts_with("Error while evaluating conditional")
+            ) && !err
+                .message
+                .starts_with("Error while evaluating conditional")
             {
                 err.message = format!("Error while evaluating conditional: {}", err.message);
             }
@@ -182,7 +186,11 @@ impl Templar {
     }
 
     /// A `when:` given as YAML: a boolean is its own result, a string is an expression.
-    pub fn eval_condition_value(&self, condition: &Value, vars: &Vars) -> Result<bool, TemplateError> {
+    pub fn eval_condition_value(
+        &self,
+        condition: &Value,
+        vars: &Vars,
+    ) -> Result<bool, TemplateError> {
         match condition {
             Value::Bool(b) => Ok(*b),
             Value::Str(s) | Value::Unsafe(s) => self.eval_condition(s, vars),
@@ -241,14 +249,20 @@ pub(crate) fn file_text(value: &Value) -> String {
 pub(crate) fn template_vars(path: &Path, vars: &Vars) -> Map {
     let mut map = Map::new();
     let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    map.insert("template_path".into(), Value::Str(path.display().to_string()));
+    map.insert(
+        "template_path".into(),
+        Value::Str(path.display().to_string()),
+    );
     map.insert(
         "template_fullpath".into(),
         Value::Str(full.display().to_string()),
     );
     if !vars.contains("ansible_managed") {
         // Ansible's DEFAULT_MANAGED_STR.
-        map.insert("ansible_managed".into(), Value::Str("Ansible managed".into()));
+        map.insert(
+            "ansible_managed".into(),
+            Value::Str("Ansible managed".into()),
+        );
     }
     map
 }

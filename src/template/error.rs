@@ -6,8 +6,12 @@
 use std::fmt;
 
 /// A templating failure. `Display` gives the one-line message; [`TemplateError::help`] a next step.
+/// The details are boxed (errors travel through many `Result`s); fields read through `Deref`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateError {
+pub struct TemplateError(Box<TemplateErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateErrorInfo {
     pub kind: TemplateErrorKind,
     /// The message, worded like Ansible's where Ansible has one ("'x' is undefined").
     pub message: String,
@@ -48,7 +52,7 @@ pub enum TemplateErrorKind {
 
 impl TemplateError {
     pub fn new(kind: TemplateErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(TemplateErrorInfo {
             kind,
             message: message.into(),
             template: None,
@@ -57,7 +61,7 @@ impl TemplateError {
             range: None,
             variable: None,
             hint: None,
-        }
+        }))
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -73,6 +77,20 @@ impl TemplateError {
     /// What the user can do about it, if there is something specific.
     pub fn help(&self) -> Option<&str> {
         self.hint.as_deref()
+    }
+}
+
+impl std::ops::Deref for TemplateError {
+    type Target = TemplateErrorInfo;
+
+    fn deref(&self) -> &TemplateErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TemplateError {
+    fn deref_mut(&mut self) -> &mut TemplateErrorInfo {
+        &mut self.0
     }
 }
 

@@ -21,7 +21,12 @@ pub(crate) fn register(env: &mut Environment<'static>) {
 }
 
 /// `lookup()` gives one value: the only result, or the results joined with commas.
-fn lookup(state: &State, name: String, terms: Rest<MjValue>, kwargs: Kwargs) -> Result<MjValue, Error> {
+fn lookup(
+    state: &State,
+    name: String,
+    terms: Rest<MjValue>,
+    kwargs: Kwargs,
+) -> Result<MjValue, Error> {
     let wantlist: Option<bool> = kwargs.get("wantlist")?;
     let results = run(state, &name, &terms, &kwargs)?;
     if wantlist == Some(true) {
@@ -41,13 +46,26 @@ fn lookup(state: &State, name: String, terms: Rest<MjValue>, kwargs: Kwargs) -> 
 }
 
 /// `query()`/`q()` always give the list of results.
-fn query(state: &State, name: String, terms: Rest<MjValue>, kwargs: Kwargs) -> Result<MjValue, Error> {
+fn query(
+    state: &State,
+    name: String,
+    terms: Rest<MjValue>,
+    kwargs: Kwargs,
+) -> Result<MjValue, Error> {
     run(state, &name, &terms, &kwargs).map(MjValue::from)
 }
 
-fn run(state: &State, name: &str, terms: &[MjValue], kwargs: &Kwargs) -> Result<Vec<MjValue>, Error> {
+fn run(
+    state: &State,
+    name: &str,
+    terms: &[MjValue],
+    kwargs: &Kwargs,
+) -> Result<Vec<MjValue>, Error> {
     let scope = Scope::of_state(state).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, "lookups need plimsoll's render context")
+        Error::new(
+            ErrorKind::InvalidOperation,
+            "lookups need plimsoll's render context",
+        )
     })?;
     let short = name.strip_prefix("ansible.builtin.").unwrap_or(name);
     let terms = flatten_terms(terms)?;
@@ -64,14 +82,11 @@ fn run(state: &State, name: &str, terms: &[MjValue], kwargs: &Kwargs) -> Result<
         .with_hint("plimsoll supports the file, template, env, vars and first_found lookups; a lookup that reaches outside the playbook (pipe, url, password, ...) cannot be planned")),
     };
     result.map_err(|err| {
+        let mut err = err;
         if err.kind == TemplateErrorKind::Plugin {
-            wrap(TemplateError {
-                message: format!("The lookup plugin '{short}' failed: {}", err.message),
-                ..err
-            })
-        } else {
-            wrap(err)
+            err.message = format!("The lookup plugin '{short}' failed: {}", err.message);
         }
+        wrap(err)
     })
 }
 
@@ -129,7 +144,11 @@ fn not_found(name: &str, searched: &[PathBuf]) -> TemplateError {
     let list: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
     plugin_error(format!(
         "Unable to access the file '{name}': File not found. Searched: {}",
-        if list.is_empty() { "(no search path)".to_string() } else { list.join(", ") }
+        if list.is_empty() {
+            "(no search path)".to_string()
+        } else {
+            list.join(", ")
+        }
     ))
 }
 
@@ -155,7 +174,11 @@ fn file(scope: &Scope, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>,
     Ok(out)
 }
 
-fn template(scope: &Arc<Scope>, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>, TemplateError> {
+fn template(
+    scope: &Arc<Scope>,
+    terms: &[Value],
+    kwargs: &Kwargs,
+) -> Result<Vec<MjValue>, TemplateError> {
     let extra: Option<MjValue> = kwargs
         .get("template_vars")
         .map_err(|e| plugin_error(e.to_string()))?;
@@ -174,7 +197,9 @@ fn template(scope: &Arc<Scope>, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<
     for term in terms {
         let name = term_str(term)?;
         let path = find(scope, "templates", name).map_err(|_| {
-            plugin_error(format!("the template file {name} could not be found for the lookup"))
+            plugin_error(format!(
+                "the template file {name} could not be found for the lookup"
+            ))
         })?;
         let source = read_template(&path)?;
         let mut layer = template_vars(Path::new(name), &scope.vars);
@@ -197,7 +222,9 @@ fn template(scope: &Arc<Scope>, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<
 }
 
 fn env(scope: &Scope, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>, TemplateError> {
-    let default: Option<MjValue> = kwargs.get("default").map_err(|e| plugin_error(e.to_string()))?;
+    let default: Option<MjValue> = kwargs
+        .get("default")
+        .map_err(|e| plugin_error(e.to_string()))?;
     let mut out = Vec::new();
     for term in terms {
         let name = term_str(term)?;
@@ -210,7 +237,9 @@ fn env(scope: &Scope, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>, 
 }
 
 fn vars(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>, TemplateError> {
-    let default: Option<MjValue> = kwargs.get("default").map_err(|e| plugin_error(e.to_string()))?;
+    let default: Option<MjValue> = kwargs
+        .get("default")
+        .map_err(|e| plugin_error(e.to_string()))?;
     let mut out = Vec::new();
     for term in terms {
         let name = term_str(term)?;
@@ -233,7 +262,11 @@ fn vars(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>,
 
 /// `first_found`: the path of the first file that exists, looked for in `files/` of the search path.
 /// Terms may be names or dicts `{files: [...], paths: [...]}`.
-fn first_found(scope: &Scope, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<MjValue>, TemplateError> {
+fn first_found(
+    scope: &Scope,
+    terms: &[Value],
+    kwargs: &Kwargs,
+) -> Result<Vec<MjValue>, TemplateError> {
     let skip: bool = kwargs
         .get::<Option<bool>>("skip")
         .map_err(|e| plugin_error(e.to_string()))?
@@ -241,7 +274,10 @@ fn first_found(scope: &Scope, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Mj
     let mut candidates = Vec::new();
     let split = |v: &Value| -> Vec<String> {
         match v {
-            Value::List(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+            Value::List(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
             Value::Str(s) => s.split([',', ';']).map(str::to_string).collect(),
             _ => Vec::new(),
         }

@@ -21,7 +21,7 @@ mod vars;
 mod tests;
 
 pub use engine::{EnvLookup, Rendered, RenderedText, Templar, VaultResolver};
-pub use error::{TemplateError, TemplateErrorKind};
+pub use error::{TemplateError, TemplateErrorInfo, TemplateErrorKind};
 pub use facts::is_fact;
 pub use native::is_possibly_template;
 pub use omit::{is_omit, omit_token};

@@ -238,8 +238,8 @@ fn raw_block_end(tag: &str) -> Option<usize> {
     while let Some(pos) = tag[search..].find("{%") {
         let at = search + pos;
         let close = tag[at..].find("%}")? + at;
-        let word = tag[at + 2..close]
-            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let word =
+            tag[at + 2..close].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
         if word == "endraw" {
             return Some(close + 2);
         }

@@ -182,7 +182,8 @@ impl Scope {
                 return done.clone();
             }
             if state.resolving.iter().any(|(a, _)| *a == address) {
-                let mut chain: Vec<String> = state.resolving.iter().map(|(_, p)| p.clone()).collect();
+                let mut chain: Vec<String> =
+                    state.resolving.iter().map(|(_, p)| p.clone()).collect();
                 chain.push(at.to_string());
                 return MjValue::from(wrap(
                     TemplateError::new(
@@ -314,9 +315,7 @@ impl fmt::Display for NodeRef {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
@@ -387,7 +386,12 @@ impl LazyNode {
         match self.value() {
             Some(Value::Map(map)) => map
                 .iter()
-                .map(|(k, v)| (MjValue::from(k.as_str()), self.scope.lift(v, &self.at.key(k))))
+                .map(|(k, v)| {
+                    (
+                        MjValue::from(k.as_str()),
+                        self.scope.lift(v, &self.at.key(k)),
+                    )
+                })
                 .collect(),
             Some(Value::List(items)) => items
                 .iter()

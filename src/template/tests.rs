@@ -16,7 +16,9 @@ fn fixtures() -> PathBuf {
 fn templar() -> Templar {
     Templar::new()
         .with_search_path(vec![fixtures()])
-        .with_env_lookup(Arc::new(|name| (name == "PLIMSOLL_TEST").then(|| "from-env".to_string())))
+        .with_env_lookup(Arc::new(|name| {
+            (name == "PLIMSOLL_TEST").then(|| "from-env".to_string())
+        }))
 }
 
 fn run(templar: &Templar, case: &Map) -> Result<Value, TemplateError> {
@@ -32,14 +34,20 @@ fn run(templar: &Templar, case: &Map) -> Result<Value, TemplateError> {
     }
     let file = case.get("file").and_then(Value::as_str).unwrap_or_default();
     let path = fixtures().join("templates").join(file);
-    templar.render_file(&path, &vars).map(|r| Value::Str(r.text))
+    templar
+        .render_file(&path, &vars)
+        .map(|r| Value::Str(r.text))
 }
 
 #[test]
 fn cases_match_ansible() {
     let text = std::fs::read_to_string(fixtures().join("cases.yaml")).unwrap_or_default();
     let file = SourceFile::new("cases.yaml", text);
-    let Some(Value::List(cases)) = yaml::load(&file, &mut Vec::new()).ok().flatten().map(|n| yaml::to_value(&n)) else {
+    let Some(Value::List(cases)) = yaml::load(&file, &mut Vec::new())
+        .ok()
+        .flatten()
+        .map(|n| yaml::to_value(&n))
+    else {
         panic!("cannot read cases.yaml");
     };
     assert!(cases.len() > 60);
@@ -54,9 +62,15 @@ fn cases_match_ansible() {
         let got = run(&templar, case);
         let expected_error = match case.get("ours_result") {
             Some(_) => None,
-            None => case.get("ours").or_else(|| case.get("error")).and_then(Value::as_str),
+            None => case
+                .get("ours")
+                .or_else(|| case.get("error"))
+                .and_then(Value::as_str),
         };
-        let expected_result = case.get("ours_result").or_else(|| case.get("result")).and_then(Value::as_str);
+        let expected_result = case
+            .get("ours_result")
+            .or_else(|| case.get("result"))
+            .and_then(Value::as_str);
         let ok = match (&got, expected_error, expected_result) {
             (Err(e), Some(want), _) => e.to_string().contains(want),
             (Ok(v), None, Some("<omit>")) => is_omit(v),
@@ -70,29 +84,49 @@ fn cases_match_ansible() {
             };
             failures.push(format!(
                 "#{index} {label:?}\n    want: {}\n    got:  {got}",
-                expected_error.map_or_else(|| expected_result.unwrap_or("?").to_string(), |e| format!("error containing {e:?}"))
+                expected_error.map_or_else(
+                    || expected_result.unwrap_or("?").to_string(),
+                    |e| format!("error containing {e:?}")
+                )
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn vault_values_are_decrypted_when_read_and_reported_as_secret() {
     struct Fake;
     impl VaultResolver for Fake {
-        fn decrypt(&self, vault: &crate::value::VaultText) -> Result<crate::secrets::Sensitive<String>, String> {
-            Ok(crate::secrets::Sensitive::new(vault.0.replace("CIPHER", "{{ 1 + 1 }}")))
+        fn decrypt(
+            &self,
+            vault: &crate::value::VaultText,
+        ) -> Result<crate::secrets::Sensitive<String>, String> {
+            Ok(crate::secrets::Sensitive::new(
+                vault.0.replace("CIPHER", "{{ 1 + 1 }}"),
+            ))
         }
     }
     let templar = Templar::new().with_vault(Arc::new(Fake));
     let vars = Vars::new(Map::from([
-        ("v".into(), Value::Vault(crate::value::VaultText("CIPHER".into()))),
+        (
+            "v".into(),
+            Value::Vault(crate::value::VaultText("CIPHER".into())),
+        ),
         ("plain".into(), Value::Str("x".into())),
     ]));
     // Ansible 2.19 printed "{{ 1 + 1 }}" for a vaulted "{{ 1 + 1 }}": vault plaintext is never templated.
     let rendered = templar.render_str("{{ v }}", &vars).ok();
-    assert_eq!(rendered.as_ref().map(|r| &r.value), Some(&Value::Str("{{ 1 + 1 }}".into())));
+    assert_eq!(
+        rendered.as_ref().map(|r| &r.value),
+        Some(&Value::Str("{{ 1 + 1 }}".into()))
+    );
     assert_eq!(rendered.map(|r| r.uses_secret), Some(true));
     let plain = templar.render_str("{{ plain }}", &vars).ok();
     assert_eq!(plain.map(|r| r.uses_secret), Some(false));
@@ -103,25 +137,47 @@ fn vault_values_are_decrypted_when_read_and_reported_as_secret() {
 #[test]
 fn render_value_templates_values_not_keys_and_drops_omit() {
     let templar = Templar::new();
-    let vars = Vars::new(Map::from([("k".into(), Value::Str("kk".into())), ("n".into(), Value::Int(3))]));
+    let vars = Vars::new(Map::from([
+        ("k".into(), Value::Str("kk".into())),
+        ("n".into(), Value::Int(3)),
+    ]));
     let args = Value::Map(Map::from([
         ("{{ k }}".into(), Value::Str("{{ n }}".into())),
-        ("gone".into(), Value::Str("{{ nope | default(omit) }}".into())),
-        ("list".into(), Value::List(vec![Value::Str("{{ omit }}".into()), Value::Unsafe("{{ n }}".into())])),
+        (
+            "gone".into(),
+            Value::Str("{{ nope | default(omit) }}".into()),
+        ),
+        (
+            "list".into(),
+            Value::List(vec![
+                Value::Str("{{ omit }}".into()),
+                Value::Unsafe("{{ n }}".into()),
+            ]),
+        ),
     ]));
     let rendered = templar.render_value(&args, &vars).map(|r| r.value).ok();
     let expected = Value::Map(Map::from([
         ("{{ k }}".into(), Value::Int(3)),
-        ("list".into(), Value::List(vec![Value::Unsafe("{{ n }}".into())])),
+        (
+            "list".into(),
+            Value::List(vec![Value::Unsafe("{{ n }}".into())]),
+        ),
     ]));
     assert_eq!(rendered, Some(expected));
-    assert!(is_omit(&templar.render_str("{{ omit }}", &vars).map(|r| r.value).unwrap_or(Value::Null)));
+    assert!(is_omit(
+        &templar
+            .render_str("{{ omit }}", &vars)
+            .map(|r| r.value)
+            .unwrap_or(Value::Null)
+    ));
 }
 
 #[test]
 fn errors_locate_the_expression() {
     let templar = Templar::new();
-    let err = templar.render_str("line one\n  {{ missing }}", &Vars::default()).err();
+    let err = templar
+        .render_str("line one\n  {{ missing }}", &Vars::default())
+        .err();
     let err = err.as_ref();
     assert_eq!(err.map(|e| e.kind), Some(TemplateErrorKind::Undefined));
     assert_eq!(err.and_then(|e| e.variable.as_deref()), Some("missing"));
@@ -129,22 +185,31 @@ fn errors_locate_the_expression() {
     assert_eq!(err.and_then(|e| e.column), Some(6));
     let file = fixtures().join("templates/greet.j2");
     let err = templar.render_file(&file, &Vars::default()).err();
-    assert!(err.is_some_and(|e| e.template.as_deref() == Some(file.display().to_string().as_str()) && e.line == Some(1)));
+    assert!(err.is_some_and(|e| e.template.as_deref()
+        == Some(file.display().to_string().as_str())
+        && e.line == Some(1)));
 }
 
 #[test]
 fn facts_get_their_own_error() {
-    let err = Templar::new().render_str("{{ ansible_distribution | lower }}", &Vars::default()).err();
-    assert!(err.is_some_and(|e| e.kind == TemplateErrorKind::FactsNotGathered
-        && e.variable.as_deref() == Some("ansible_distribution")
-        && e.to_string().contains("plimsoll gathers no facts")));
+    let err = Templar::new()
+        .render_str("{{ ansible_distribution | lower }}", &Vars::default())
+        .err();
+    assert!(
+        err.is_some_and(|e| e.kind == TemplateErrorKind::FactsNotGathered
+            && e.variable.as_deref() == Some("ansible_distribution")
+            && e.to_string().contains("plimsoll gathers no facts"))
+    );
 }
 
 #[test]
 fn refused_filters_say_why() {
-    let err = Templar::new().render_str("{{ 'x' | password_hash('sha512') }}", &Vars::default()).err();
+    let err = Templar::new()
+        .render_str("{{ 'x' | password_hash('sha512') }}", &Vars::default())
+        .err();
     assert!(err.is_some_and(|e| e.kind == TemplateErrorKind::Unsupported && e.help().is_some()));
-    let err = Templar::new().render_str("{{ '/etc' is directory }}", &Vars::default()).err();
+    let err = Templar::new()
+        .render_str("{{ '/etc' is directory }}", &Vars::default())
+        .err();
     assert!(err.is_some_and(|e| e.kind == TemplateErrorKind::Unsupported));
 }
-

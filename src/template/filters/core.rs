@@ -128,7 +128,11 @@ pub(crate) fn python_int(text: &str, base: u32) -> Option<i128> {
         (b, _) if (2..=36).contains(&b) => (b, digits),
         _ => return None,
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let cleaned: String = digits.chars().filter(|c| *c != '_').collect();
@@ -142,8 +146,16 @@ pub(crate) fn python_float(text: &str) -> Option<f64> {
     let lower = text.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
     if matches!(unsigned, "inf" | "infinity" | "nan") {
-        let value = if unsigned == "nan" { f64::NAN } else { f64::INFINITY };
-        return Some(if lower.starts_with('-') { -value } else { value });
+        let value = if unsigned == "nan" {
+            f64::NAN
+        } else {
+            f64::INFINITY
+        };
+        return Some(if lower.starts_with('-') {
+            -value
+        } else {
+            value
+        });
     }
     if text.contains("__") || text.starts_with('_') || text.ends_with('_') {
         return None;
@@ -179,7 +191,11 @@ fn join(value: &MjValue, sep: Option<String>, attribute: Option<String>) -> Resu
     let sep = sep.unwrap_or_default();
     if value.kind() == ValueKind::String {
         let text = value.as_str().unwrap_or_default();
-        return Ok(text.chars().map(String::from).collect::<Vec<_>>().join(&sep));
+        return Ok(text
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join(&sep));
     }
     let mut parts = Vec::new();
     for item in value.try_iter()? {
@@ -193,7 +209,11 @@ fn join(value: &MjValue, sep: Option<String>, attribute: Option<String>) -> Resu
 }
 
 /// `extract`: `container[item]`, then `[key]` for each of `morekeys`.
-fn extract(item: &MjValue, container: &MjValue, morekeys: Option<MjValue>) -> Result<MjValue, Error> {
+fn extract(
+    item: &MjValue,
+    container: &MjValue,
+    morekeys: Option<MjValue>,
+) -> Result<MjValue, Error> {
     let mut keys = vec![item.clone()];
     match morekeys {
         None => {}

@@ -31,7 +31,16 @@ fn combine(terms: Rest<MjValue>, kwargs: Kwargs) -> Result<MjValue, Error> {
     let list_merge: String = kwargs
         .get::<Option<String>>("list_merge")?
         .unwrap_or_else(|| "replace".into());
-    if !["replace", "keep", "append", "prepend", "append_rp", "prepend_rp"].contains(&list_merge.as_str()) {
+    if ![
+        "replace",
+        "keep",
+        "append",
+        "prepend",
+        "append_rp",
+        "prepend_rp",
+    ]
+    .contains(&list_merge.as_str())
+    {
         return Err(failed(
             "combine",
             "merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'",
@@ -51,7 +60,10 @@ fn combine(terms: Rest<MjValue>, kwargs: Kwargs) -> Result<MjValue, Error> {
             other => {
                 return Err(failed(
                     "combine",
-                    format!("failed to combine variables, expected dicts but got a '{}'", other.type_name()),
+                    format!(
+                        "failed to combine variables, expected dicts but got a '{}'",
+                        other.type_name()
+                    ),
                 ));
             }
         }
@@ -81,7 +93,9 @@ fn merge_hash(x: Map, y: Map, recursive: bool, list_merge: &str) -> Map {
             continue;
         };
         let merged = match (x_value, y_value) {
-            (Value::Map(xm), Value::Map(ym)) if recursive => Value::Map(merge_hash(xm, ym, recursive, list_merge)),
+            (Value::Map(xm), Value::Map(ym)) if recursive => {
+                Value::Map(merge_hash(xm, ym, recursive, list_merge))
+            }
             (Value::List(xl), Value::List(yl)) => Value::List(match list_merge {
                 "append" => xl.into_iter().chain(yl).collect(),
                 "prepend" => yl.into_iter().chain(xl).collect(),
@@ -104,30 +118,48 @@ fn merge_hash(x: Map, y: Map, recursive: bool, list_merge: &str) -> Map {
 }
 
 fn dict2items(value: &MjValue, kwargs: Kwargs) -> Result<MjValue, Error> {
-    let key_name = kwargs.get::<Option<String>>("key_name")?.unwrap_or_else(|| "key".into());
-    let value_name = kwargs.get::<Option<String>>("value_name")?.unwrap_or_else(|| "value".into());
+    let key_name = kwargs
+        .get::<Option<String>>("key_name")?
+        .unwrap_or_else(|| "key".into());
+    let value_name = kwargs
+        .get::<Option<String>>("value_name")?
+        .unwrap_or_else(|| "value".into());
     let Value::Map(map) = arg(value)? else {
         return Err(type_error("dict2items", "a dictionary", &arg(value)?));
     };
     let items = map
         .into_iter()
-        .map(|(k, v)| Value::Map(Map::from([(key_name.clone(), Value::Str(k)), (value_name.clone(), v)])))
+        .map(|(k, v)| {
+            Value::Map(Map::from([
+                (key_name.clone(), Value::Str(k)),
+                (value_name.clone(), v),
+            ]))
+        })
         .collect();
     Ok(from_value(&Value::List(items)))
 }
 
 fn items2dict(value: &MjValue, kwargs: Kwargs) -> Result<MjValue, Error> {
-    let key_name = kwargs.get::<Option<String>>("key_name")?.unwrap_or_else(|| "key".into());
-    let value_name = kwargs.get::<Option<String>>("value_name")?.unwrap_or_else(|| "value".into());
+    let key_name = kwargs
+        .get::<Option<String>>("key_name")?
+        .unwrap_or_else(|| "key".into());
+    let value_name = kwargs
+        .get::<Option<String>>("value_name")?
+        .unwrap_or_else(|| "value".into());
     let Value::List(items) = arg(value)? else {
         return Err(type_error("items2dict", "a list", &arg(value)?));
     };
     let mut out = Map::new();
     for item in items {
-        let (Some(k), Some(v)) = (item.as_map().and_then(|m| m.get(&key_name)), item.as_map().and_then(|m| m.get(&value_name))) else {
+        let (Some(k), Some(v)) = (
+            item.as_map().and_then(|m| m.get(&key_name)),
+            item.as_map().and_then(|m| m.get(&value_name)),
+        ) else {
             return Err(failed(
                 "items2dict",
-                format!("items2dict requires each dictionary in the list to contain the keys '{key_name}' and '{value_name}'"),
+                format!(
+                    "items2dict requires each dictionary in the list to contain the keys '{key_name}' and '{value_name}'"
+                ),
             ));
         };
         let key = match k {
@@ -155,7 +187,9 @@ fn flatten_filter(value: &MjValue, levels: Option<i64>, kwargs: Kwargs) -> Resul
 fn flatten(items: Vec<Value>, levels: Option<i64>, skip_nulls: bool) -> Vec<Value> {
     let mut out = Vec::new();
     for item in items {
-        if skip_nulls && matches!(&item, Value::Null) || matches!(&item, Value::Str(s) if skip_nulls && (s == "None" || s == "null")) {
+        if skip_nulls && matches!(&item, Value::Null)
+            || matches!(&item, Value::Str(s) if skip_nulls && (s == "None" || s == "null"))
+        {
             continue;
         }
         match item {
@@ -181,12 +215,18 @@ fn list_arg(filter: &str, value: &MjValue) -> Result<Vec<Value>, Error> {
 
 /// Jinja's `unique` as Ansible calls it: strings compared case-insensitively, first one kept.
 fn unique(value: &MjValue, kwargs: Kwargs) -> Result<MjValue, Error> {
-    let case_sensitive = kwargs.get::<Option<bool>>("case_sensitive")?.unwrap_or(false);
+    let case_sensitive = kwargs
+        .get::<Option<bool>>("case_sensitive")?
+        .unwrap_or(false);
     let attribute: Option<String> = kwargs.get("attribute")?;
     let items = list_arg("unique", value)?;
     let key = |item: &Value| -> Value {
         let item = match &attribute {
-            Some(attr) => item.as_map().and_then(|m| m.get(attr)).cloned().unwrap_or(Value::Null),
+            Some(attr) => item
+                .as_map()
+                .and_then(|m| m.get(attr))
+                .cloned()
+                .unwrap_or(Value::Null),
             None => item.clone(),
         };
         match item {
@@ -218,7 +258,9 @@ fn dedup(items: impl IntoIterator<Item = Value>) -> Vec<Value> {
 
 fn difference(a: &MjValue, b: &MjValue) -> Result<MjValue, Error> {
     let (a, b) = (list_arg("difference", a)?, list_arg("difference", b)?);
-    Ok(from_value(&Value::List(dedup(a.into_iter().filter(|x| !b.contains(x))))))
+    Ok(from_value(&Value::List(dedup(
+        a.into_iter().filter(|x| !b.contains(x)),
+    ))))
 }
 
 fn union(a: &MjValue, b: &MjValue) -> Result<MjValue, Error> {
@@ -228,11 +270,16 @@ fn union(a: &MjValue, b: &MjValue) -> Result<MjValue, Error> {
 
 fn intersect(a: &MjValue, b: &MjValue) -> Result<MjValue, Error> {
     let (a, b) = (list_arg("intersect", a)?, list_arg("intersect", b)?);
-    Ok(from_value(&Value::List(dedup(a.into_iter().filter(|x| b.contains(x))))))
+    Ok(from_value(&Value::List(dedup(
+        a.into_iter().filter(|x| b.contains(x)),
+    ))))
 }
 
 fn symmetric_difference(a: &MjValue, b: &MjValue) -> Result<MjValue, Error> {
-    let (a, b) = (list_arg("symmetric_difference", a)?, list_arg("symmetric_difference", b)?);
+    let (a, b) = (
+        list_arg("symmetric_difference", a)?,
+        list_arg("symmetric_difference", b)?,
+    );
     let only_a = a.iter().filter(|x| !b.contains(x)).cloned();
     let only_b = b.iter().filter(|x| !a.contains(x)).cloned();
     Ok(from_value(&Value::List(dedup(only_a.chain(only_b)))))
@@ -261,7 +308,14 @@ fn zip_longest(first: &MjValue, others: Rest<MjValue>, kwargs: Kwargs) -> Result
     }
     let len = lists.iter().map(Vec::len).max().unwrap_or(0);
     let rows = (0..len)
-        .map(|i| Value::List(lists.iter().map(|l| l.get(i).cloned().unwrap_or_else(|| fill.clone())).collect()))
+        .map(|i| {
+            Value::List(
+                lists
+                    .iter()
+                    .map(|l| l.get(i).cloned().unwrap_or_else(|| fill.clone()))
+                    .collect(),
+            )
+        })
         .collect();
     Ok(from_value(&Value::List(rows)))
 }
@@ -271,17 +325,29 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, Value)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     #[test]
     fn merge_hash_matches_ansible() {
         // ansible.utils.vars.merge_hash({'a': [1], 'n': {'x': 1}}, {'a': [2], 'n': {'y': 2}}, True, 'append')
         // -> {'a': [1, 2], 'n': {'x': 1, 'y': 2}}
-        let x = map(&[("a", Value::List(vec![Value::Int(1)])), ("n", Value::Map(map(&[("x", Value::Int(1))])))]);
-        let y = map(&[("a", Value::List(vec![Value::Int(2)])), ("n", Value::Map(map(&[("y", Value::Int(2))])))]);
+        let x = map(&[
+            ("a", Value::List(vec![Value::Int(1)])),
+            ("n", Value::Map(map(&[("x", Value::Int(1))]))),
+        ]);
+        let y = map(&[
+            ("a", Value::List(vec![Value::Int(2)])),
+            ("n", Value::Map(map(&[("y", Value::Int(2))]))),
+        ]);
         let merged = merge_hash(x, y, true, "append");
         assert_eq!(merged["a"], Value::List(vec![Value::Int(1), Value::Int(2)]));
-        assert_eq!(merged["n"], Value::Map(map(&[("x", Value::Int(1)), ("y", Value::Int(2))])));
+        assert_eq!(
+            merged["n"],
+            Value::Map(map(&[("x", Value::Int(1)), ("y", Value::Int(2))]))
+        );
     }
 }

@@ -41,43 +41,84 @@ pub(super) fn failed(filter: &str, message: impl std::fmt::Display) -> Error {
 }
 
 pub(super) fn type_error(filter: &str, expected: &str, got: &Value) -> Error {
-    failed(filter, format!("{filter} requires {expected}, got {} instead.", got.type_name()))
+    failed(
+        filter,
+        format!(
+            "{filter} requires {expected}, got {} instead.",
+            got.type_name()
+        ),
+    )
 }
 
 /// Filters and tests that look at the controller (its files, its clock, randomness) or compute
 /// password hashes: a plan cannot depend on them, so plimsoll says so instead of "no filter named".
 fn refuse(env: &mut Environment<'static>) {
     const FILTERS: &[(&str, &str)] = &[
-        ("password_hash", "password hashes use a random salt, so the plan would change on every run; hash the password once and store the hash (vaulted)"),
+        (
+            "password_hash",
+            "password hashes use a random salt, so the plan would change on every run; hash the password once and store the hash (vaulted)",
+        ),
         ("hash", "compute the digest once and store it as a variable"),
         ("md5", "compute the digest once and store it as a variable"),
         ("sha1", "compute the digest once and store it as a variable"),
-        ("checksum", "compute the digest once and store it as a variable"),
-        ("realpath", "it reads the controller's filesystem; use the path as it is"),
-        ("expanduser", "it reads the controller's home directory; write the path out"),
-        ("expandvars", "it reads the controller's environment; use lookup('env', ...)"),
-        ("fileglob", "it lists the controller's files; list them explicitly"),
+        (
+            "checksum",
+            "compute the digest once and store it as a variable",
+        ),
+        (
+            "realpath",
+            "it reads the controller's filesystem; use the path as it is",
+        ),
+        (
+            "expanduser",
+            "it reads the controller's home directory; write the path out",
+        ),
+        (
+            "expandvars",
+            "it reads the controller's environment; use lookup('env', ...)",
+        ),
+        (
+            "fileglob",
+            "it lists the controller's files; list them explicitly",
+        ),
         ("random", "a random value changes the plan on every run"),
         ("shuffle", "a random order changes the plan on every run"),
-        ("strftime", "the controller's clock changes the plan on every run"),
+        (
+            "strftime",
+            "the controller's clock changes the plan on every run",
+        ),
         ("to_uuid", "not implemented in plimsoll"),
         ("vault", "encrypt the value with ansible-vault beforehand"),
         ("unvault", "use a !vault variable instead"),
     ];
     const TESTS: &[&str] = &[
-        "file", "directory", "exists", "link", "link_exists", "mount", "same_file", "is_file",
-        "is_dir", "is_link", "is_mount", "is_same_file", "vaulted_file",
+        "file",
+        "directory",
+        "exists",
+        "link",
+        "link_exists",
+        "mount",
+        "same_file",
+        "is_file",
+        "is_dir",
+        "is_link",
+        "is_mount",
+        "is_same_file",
+        "vaulted_file",
     ];
     for (name, hint) in FILTERS {
-        env.add_filter(*name, move |_: minijinja::value::Rest<MjValue>| -> Result<MjValue, Error> {
-            Err(wrap(
-                TemplateError::new(
-                    TemplateErrorKind::Unsupported,
-                    format!("the '{name}' filter is not supported by plimsoll"),
-                )
-                .with_hint(*hint),
-            ))
-        });
+        env.add_filter(
+            *name,
+            move |_: minijinja::value::Rest<MjValue>| -> Result<MjValue, Error> {
+                Err(wrap(
+                    TemplateError::new(
+                        TemplateErrorKind::Unsupported,
+                        format!("the '{name}' filter is not supported by plimsoll"),
+                    )
+                    .with_hint(*hint),
+                ))
+            },
+        );
     }
     for name in TESTS {
         env.add_test(*name, move |_: minijinja::value::Rest<MjValue>| -> Result<bool, Error> {

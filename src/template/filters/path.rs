@@ -9,14 +9,23 @@ use crate::template::native::python_str;
 use crate::value::Value;
 
 pub(super) fn register(env: &mut Environment<'static>) {
-    env.add_filter("basename", |p: &MjValue| -> Result<String, Error> { Ok(basename(&python_str(p)?).to_string()) });
-    env.add_filter("dirname", |p: &MjValue| -> Result<String, Error> { Ok(dirname(&python_str(p)?)) });
+    env.add_filter("basename", |p: &MjValue| -> Result<String, Error> {
+        Ok(basename(&python_str(p)?).to_string())
+    });
+    env.add_filter("dirname", |p: &MjValue| -> Result<String, Error> {
+        Ok(dirname(&python_str(p)?))
+    });
     env.add_filter("splitext", |p: &MjValue| -> Result<MjValue, Error> {
         let text = python_str(p)?;
         let (root, ext) = splitext(&text);
-        Ok(from_value(&Value::List(vec![Value::Str(root.into()), Value::Str(ext.into())])))
+        Ok(from_value(&Value::List(vec![
+            Value::Str(root.into()),
+            Value::Str(ext.into()),
+        ])))
     });
-    env.add_filter("normpath", |p: &MjValue| -> Result<String, Error> { Ok(normpath(&python_str(p)?)) });
+    env.add_filter("normpath", |p: &MjValue| -> Result<String, Error> {
+        Ok(normpath(&python_str(p)?))
+    });
     env.add_filter("path_join", path_join);
     env.add_filter("quote", |v: &MjValue| -> Result<String, Error> {
         if v.is_none() {
@@ -92,7 +101,9 @@ pub(crate) fn normpath(path: &str) -> String {
     for part in path.split('/') {
         match part {
             "" | "." => {}
-            ".." if leading == 0 && (parts.is_empty() || parts.last() == Some(&"..")) => parts.push(".."),
+            ".." if leading == 0 && (parts.is_empty() || parts.last() == Some(&"..")) => {
+                parts.push("..")
+            }
             ".." => {
                 parts.pop();
             }

@@ -17,8 +17,12 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
     env.add_filter("regex_escape", regex_escape);
-    env.add_test("match", |v: &MjValue, p: String, kwargs: Kwargs| test(v, &p, kwargs, "match"));
-    env.add_test("search", |v: &MjValue, p: String, kwargs: Kwargs| test(v, &p, kwargs, "search"));
+    env.add_test("match", |v: &MjValue, p: String, kwargs: Kwargs| {
+        test(v, &p, kwargs, "match")
+    });
+    env.add_test("search", |v: &MjValue, p: String, kwargs: Kwargs| {
+        test(v, &p, kwargs, "search")
+    });
     env.add_test("regex", |v: &MjValue, p: String, kwargs: Kwargs| {
         let kind: Option<String> = kwargs.get("match_type")?;
         let kind = kind.unwrap_or_else(|| "search".into());
@@ -34,7 +38,13 @@ fn flags(kwargs: &Kwargs) -> Result<(bool, bool), Error> {
 }
 
 /// Compiles a Python pattern; `anchored` gives `re.match` (at the start only) or `re.fullmatch`.
-fn compile(filter: &str, pattern: &str, ignorecase: bool, multiline: bool, anchor: Anchor) -> Result<Regex, Error> {
+fn compile(
+    filter: &str,
+    pattern: &str,
+    ignorecase: bool,
+    multiline: bool,
+    anchor: Anchor,
+) -> Result<Regex, Error> {
     let translated = translate(pattern);
     let body = match anchor {
         Anchor::None => translated,
@@ -45,7 +55,12 @@ fn compile(filter: &str, pattern: &str, ignorecase: bool, multiline: bool, ancho
         .case_insensitive(ignorecase)
         .multi_line(multiline)
         .build()
-        .map_err(|e| failed(filter, format!("invalid regular expression {pattern:?}: {e}")))
+        .map_err(|e| {
+            failed(
+                filter,
+                format!("invalid regular expression {pattern:?}: {e}"),
+            )
+        })
 }
 
 #[derive(Clone, Copy)]
@@ -148,7 +163,9 @@ fn parse_replacement(template: &str) -> Result<Vec<Part>, String> {
                 text.push('\\');
                 None
             }
-            Some(other) if other.is_ascii_alphabetic() => return Err(format!("bad escape \\{other}")),
+            Some(other) if other.is_ascii_alphabetic() => {
+                return Err(format!("bad escape \\{other}"));
+            }
             Some(other) => {
                 text.push('\\');
                 text.push(other);
@@ -187,14 +204,29 @@ fn expand(parts: &[Part], caps: &Captures<'_, str>, out: &mut String) -> Result<
     Ok(())
 }
 
-fn regex_replace(value: &MjValue, pattern: Option<String>, replacement: Option<String>, kwargs: Kwargs) -> Result<String, Error> {
-    let text = if value.is_none() { String::new() } else { python_str(value)? };
+fn regex_replace(
+    value: &MjValue,
+    pattern: Option<String>,
+    replacement: Option<String>,
+    kwargs: Kwargs,
+) -> Result<String, Error> {
+    let text = if value.is_none() {
+        String::new()
+    } else {
+        python_str(value)?
+    };
     let pattern = pattern.unwrap_or_default();
     let replacement = replacement.unwrap_or_default();
     let (ignorecase, multiline) = flags(&kwargs)?;
     let count = kwargs.get::<Option<usize>>("count")?.unwrap_or(0);
     let mandatory_count = kwargs.get::<Option<usize>>("mandatory_count")?.unwrap_or(0);
-    let re = compile("regex_replace", &pattern, ignorecase, multiline, Anchor::None)?;
+    let re = compile(
+        "regex_replace",
+        &pattern,
+        ignorecase,
+        multiline,
+        Anchor::None,
+    )?;
     let parts = parse_replacement(&replacement).map_err(|e| failed("regex_replace", e))?;
     let mut out = String::new();
     let mut last = 0;
@@ -214,16 +246,29 @@ fn regex_replace(value: &MjValue, pattern: Option<String>, replacement: Option<S
     if mandatory_count != 0 && mandatory_count != subs {
         return Err(failed(
             "regex_replace",
-            format!("'{pattern}' should match {mandatory_count} times, but matches {subs} times in '{text}'"),
+            format!(
+                "'{pattern}' should match {mandatory_count} times, but matches {subs} times in '{text}'"
+            ),
         ));
     }
     Ok(out)
 }
 
-fn regex_search(value: &MjValue, pattern: String, groups: Rest<String>, kwargs: Kwargs) -> Result<MjValue, Error> {
+fn regex_search(
+    value: &MjValue,
+    pattern: String,
+    groups: Rest<String>,
+    kwargs: Kwargs,
+) -> Result<MjValue, Error> {
     let text = python_str(value)?;
     let (ignorecase, multiline) = flags(&kwargs)?;
-    let re = compile("regex_search", &pattern, ignorecase, multiline, Anchor::None)?;
+    let re = compile(
+        "regex_search",
+        &pattern,
+        ignorecase,
+        multiline,
+        Anchor::None,
+    )?;
     let mut wanted = Vec::new();
     for g in groups.iter() {
         let group = if let Some(name) = g.strip_prefix("\\g<").and_then(|r| r.strip_suffix('>')) {
@@ -238,7 +283,10 @@ fn regex_search(value: &MjValue, pattern: String, groups: Rest<String>, kwargs: 
         };
         wanted.push(group);
     }
-    let Some(caps) = re.captures(text.as_str()).map_err(|e| failed("regex_search", e))? else {
+    let Some(caps) = re
+        .captures(text.as_str())
+        .map_err(|e| failed("regex_search", e))?
+    else {
         return Ok(MjValue::from(()));
     };
     if wanted.is_empty() {
@@ -260,7 +308,13 @@ fn regex_search(value: &MjValue, pattern: String, groups: Rest<String>, kwargs: 
 fn regex_findall(value: &MjValue, pattern: String, kwargs: Kwargs) -> Result<MjValue, Error> {
     let text = python_str(value)?;
     let (ignorecase, multiline) = flags(&kwargs)?;
-    let re = compile("regex_findall", &pattern, ignorecase, multiline, Anchor::None)?;
+    let re = compile(
+        "regex_findall",
+        &pattern,
+        ignorecase,
+        multiline,
+        Anchor::None,
+    )?;
     let mut out = Vec::new();
     for caps in re.captures_iter(text.as_str()) {
         let caps = caps.map_err(|e| failed("regex_findall", e))?;
@@ -290,10 +344,22 @@ fn regex_escape(value: &MjValue, re_type: Option<String>) -> Result<String, Erro
             .collect()),
         "posix_basic" => Ok(text
             .chars()
-            .map(|c| if "].[^$*\\".contains(c) { format!("\\{c}") } else { c.to_string() })
+            .map(|c| {
+                if "].[^$*\\".contains(c) {
+                    format!("\\{c}")
+                } else {
+                    c.to_string()
+                }
+            })
             .collect()),
-        "posix_extended" => Err(failed("regex_escape", "Regex type (posix_extended) not yet implemented")),
-        other => Err(failed("regex_escape", format!("Invalid regex type ({other})"))),
+        "posix_extended" => Err(failed(
+            "regex_escape",
+            "Regex type (posix_extended) not yet implemented",
+        )),
+        other => Err(failed(
+            "regex_escape",
+            format!("Invalid regex type ({other})"),
+        )),
     }
 }
 

@@ -185,9 +185,11 @@ fn from_serde(value: serde_json::Value) -> Value {
         },
         serde_json::Value::String(s) => Value::Str(s),
         serde_json::Value::Array(items) => Value::List(items.into_iter().map(from_serde).collect()),
-        serde_json::Value::Object(map) => {
-            Value::Map(map.into_iter().map(|(k, v)| (k, from_serde(v))).collect::<Map>())
-        }
+        serde_json::Value::Object(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| (k, from_serde(v)))
+                .collect::<Map>(),
+        ),
     }
 }
 
@@ -196,15 +198,31 @@ fn to_yaml(value: &MjValue, kwargs: Kwargs) -> Result<String, Error> {
     let flow: Option<bool> = kwargs.get("default_flow_style")?;
     let width = kwargs.get::<Option<usize>>("width")?.unwrap_or(80);
     let value = arg(value)?;
-    Ok(yaml_dump::dump(&value, &DumpOptions { indent, default_flow_style: flow, width }))
+    Ok(yaml_dump::dump(
+        &value,
+        &DumpOptions {
+            indent,
+            default_flow_style: flow,
+            width,
+        },
+    ))
 }
 
 fn to_nice_yaml(value: &MjValue, kwargs: Kwargs) -> Result<String, Error> {
     let indent = kwargs.get::<Option<usize>>("indent")?.unwrap_or(4);
-    let flow = kwargs.get::<Option<bool>>("default_flow_style")?.unwrap_or(false);
+    let flow = kwargs
+        .get::<Option<bool>>("default_flow_style")?
+        .unwrap_or(false);
     let width = kwargs.get::<Option<usize>>("width")?.unwrap_or(80);
     let value = arg(value)?;
-    Ok(yaml_dump::dump(&value, &DumpOptions { indent, default_flow_style: Some(flow), width }))
+    Ok(yaml_dump::dump(
+        &value,
+        &DumpOptions {
+            indent,
+            default_flow_style: Some(flow),
+            width,
+        },
+    ))
 }
 
 fn from_yaml(value: &MjValue) -> Result<MjValue, Error> {
@@ -221,7 +239,11 @@ fn b64encode(value: &MjValue, kwargs: Kwargs) -> Result<String, Error> {
     let urlsafe = kwargs.get::<Option<bool>>("urlsafe")?.unwrap_or(false);
     let _: Option<String> = kwargs.get("encoding")?;
     let text = python_str(value)?;
-    Ok(if urlsafe { URL_SAFE.encode(text) } else { STANDARD.encode(text) })
+    Ok(if urlsafe {
+        URL_SAFE.encode(text)
+    } else {
+        STANDARD.encode(text)
+    })
 }
 
 fn b64decode(value: &MjValue, kwargs: Kwargs) -> Result<String, Error> {
@@ -230,8 +252,12 @@ fn b64decode(value: &MjValue, kwargs: Kwargs) -> Result<String, Error> {
     let text = python_str(value)?;
     // Python's b64decode ignores characters outside the alphabet; whitespace is the common case.
     let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = if urlsafe { URL_SAFE.decode(cleaned) } else { STANDARD.decode(cleaned) }
-        .map_err(|e| failed("b64decode", e))?;
+    let bytes = if urlsafe {
+        URL_SAFE.decode(cleaned)
+    } else {
+        STANDARD.decode(cleaned)
+    }
+    .map_err(|e| failed("b64decode", e))?;
     String::from_utf8(bytes).map_err(|_| failed("b64decode", "the decoded data is not UTF-8 text"))
 }
 
@@ -243,10 +269,22 @@ mod tests {
     fn json_matches_python_dumps() {
         // python3 -c 'import json; print(json.dumps({"a": [1, 2.0, None], "é": {}}))'
         let value = Value::Map(Map::from([
-            ("a".into(), Value::List(vec![Value::Int(1), Value::Float(2.0), Value::Null])),
+            (
+                "a".into(),
+                Value::List(vec![Value::Int(1), Value::Float(2.0), Value::Null]),
+            ),
             ("é".into(), Value::Map(Map::new())),
         ]));
-        let compact = JsonOptions { indent: None, sort_keys: false, item_separator: ", ", key_separator: ": ", html_safe: false };
-        assert_eq!(dumps(&value, &compact), r#"{"a": [1, 2.0, null], "\u00e9": {}}"#);
+        let compact = JsonOptions {
+            indent: None,
+            sort_keys: false,
+            item_separator: ", ",
+            key_separator: ": ",
+            html_safe: false,
+        };
+        assert_eq!(
+            dumps(&value, &compact),
+            r#"{"a": [1, 2.0, null], "\u00e9": {}}"#
+        );
     }
 }

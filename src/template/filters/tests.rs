@@ -15,9 +15,12 @@ use crate::value::Value;
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_test("version", version);
     env.add_test("version_compare", version);
-    env.add_test("contains", |seq: &MjValue, item: &MjValue| -> Result<bool, Error> {
-        Ok(items(seq)?.contains(&arg(item)?))
-    });
+    env.add_test(
+        "contains",
+        |seq: &MjValue, item: &MjValue| -> Result<bool, Error> {
+            Ok(items(seq)?.contains(&arg(item)?))
+        },
+    );
     for name in ["subset", "issubset"] {
         env.add_test(name, |a: &MjValue, b: &MjValue| -> Result<bool, Error> {
             let (a, b) = (items(a)?, items(b)?);
@@ -30,16 +33,26 @@ pub(super) fn register(env: &mut Environment<'static>) {
             Ok(b.iter().all(|x| a.contains(x)))
         });
     }
-    env.add_test("truthy", |v: &MjValue, kwargs: Kwargs| truthiness(v, kwargs));
-    env.add_test("falsy", |v: &MjValue, kwargs: Kwargs| truthiness(v, kwargs).map(|t| !t));
+    env.add_test("truthy", |v: &MjValue, kwargs: Kwargs| {
+        truthiness(v, kwargs)
+    });
+    env.add_test("falsy", |v: &MjValue, kwargs: Kwargs| {
+        truthiness(v, kwargs).map(|t| !t)
+    });
     for name in ["nan", "isnan"] {
         env.add_test(name, |v: &MjValue| -> Result<bool, Error> {
             Ok(matches!(arg(v)?, Value::Float(f) if f.is_nan()))
         });
     }
-    env.add_test("any", |v: &MjValue| -> Result<bool, Error> { Ok(items(v)?.iter().any(truthy)) });
-    env.add_test("all", |v: &MjValue| -> Result<bool, Error> { Ok(items(v)?.iter().all(truthy)) });
-    env.add_test("abs", |v: &MjValue| -> Result<bool, Error> { Ok(python_str(v)?.starts_with('/')) });
+    env.add_test("any", |v: &MjValue| -> Result<bool, Error> {
+        Ok(items(v)?.iter().any(truthy))
+    });
+    env.add_test("all", |v: &MjValue| -> Result<bool, Error> {
+        Ok(items(v)?.iter().all(truthy))
+    });
+    env.add_test("abs", |v: &MjValue| -> Result<bool, Error> {
+        Ok(python_str(v)?.starts_with('/'))
+    });
 }
 
 fn items(value: &MjValue) -> Result<Vec<Value>, Error> {
@@ -72,7 +85,12 @@ fn truthiness(value: &MjValue, kwargs: Kwargs) -> Result<bool, Error> {
 }
 
 /// `is version(other, operator='eq', strict=None, version_type=None)`.
-fn version(value: &MjValue, other: &MjValue, operator: Option<String>, kwargs: Kwargs) -> Result<bool, Error> {
+fn version(
+    value: &MjValue,
+    other: &MjValue,
+    operator: Option<String>,
+    kwargs: Kwargs,
+) -> Result<bool, Error> {
     let operator = match operator {
         Some(op) => Some(op),
         None => kwargs.get("operator")?,
@@ -80,14 +98,20 @@ fn version(value: &MjValue, other: &MjValue, operator: Option<String>, kwargs: K
     let strict: Option<bool> = kwargs.get("strict")?;
     let version_type: Option<String> = kwargs.get("version_type")?;
     if strict.is_some() && version_type.is_some() {
-        return Err(failed("version", "Cannot specify both 'strict' and 'version_type'"));
+        return Err(failed(
+            "version",
+            "Cannot specify both 'strict' and 'version_type'",
+        ));
     }
     let (a, b) = (python_str(value)?, python_str(other)?);
     if a.is_empty() || value.is_none() {
         return Err(failed("version", "Input version value cannot be empty"));
     }
     if b.is_empty() {
-        return Err(failed("version", "Version parameter to compare against cannot be empty"));
+        return Err(failed(
+            "version",
+            "Version parameter to compare against cannot be empty",
+        ));
     }
     let op = match operator.as_deref().unwrap_or("eq") {
         "==" | "=" | "eq" => "eq",
@@ -99,11 +123,17 @@ fn version(value: &MjValue, other: &MjValue, operator: Option<String>, kwargs: K
         other => {
             return Err(failed(
                 "version",
-                format!("Invalid operator type ({other}). Must be one of '==', '=', 'eq', '<', 'lt', '<=', 'le', '>', 'gt', '>=', 'ge', '!=', '<>', 'ne'"),
+                format!(
+                    "Invalid operator type ({other}). Must be one of '==', '=', 'eq', '<', 'lt', '<=', 'le', '>', 'gt', '>=', 'ge', '!=', '<>', 'ne'"
+                ),
             ));
         }
     };
-    let kind = if strict == Some(true) { "strict" } else { version_type.as_deref().unwrap_or("loose") };
+    let kind = if strict == Some(true) {
+        "strict"
+    } else {
+        version_type.as_deref().unwrap_or("loose")
+    };
     let ordering = match kind {
         "loose" => loose_cmp(&a, &b),
         "strict" => strict_cmp(&a, &b),

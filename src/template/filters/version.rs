@@ -85,7 +85,11 @@ fn strict_key(text: &str) -> Result<(u64, u64, u64, (u8, u64)), String> {
         None => (text, None),
     };
     let nums: Vec<&str> = release.split('.').collect();
-    if !(2..=3).contains(&nums.len()) || nums.iter().any(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit())) {
+    if !(2..=3).contains(&nums.len())
+        || nums
+            .iter()
+            .any(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(invalid());
     }
     let num = |s: &str| s.parse::<u64>().map_err(|_| invalid());
@@ -167,6 +171,9 @@ mod tests {
         assert!(strict_cmp("1", "1.0").is_err());
         assert_eq!(semver_cmp("1.10.0", "1.9.0"), Ok(Ordering::Greater));
         assert_eq!(semver_cmp("1.0.0-alpha", "1.0.0"), Ok(Ordering::Less));
-        assert_eq!(semver_cmp("1.0.0-alpha.1", "1.0.0-alpha.beta"), Ok(Ordering::Less));
+        assert_eq!(
+            semver_cmp("1.0.0-alpha.1", "1.0.0-alpha.beta"),
+            Ok(Ordering::Less)
+        );
     }
 }

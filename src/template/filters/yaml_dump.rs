@@ -185,7 +185,13 @@ impl Emitter<'_> {
     }
 
     /// Writes a scalar in block context; `space_first` writes the separating space before it.
-    fn scalar(&mut self, value: &Value, indent: usize, simple_key: bool, space_first: bool) -> Style {
+    fn scalar(
+        &mut self,
+        value: &Value,
+        indent: usize,
+        simple_key: bool,
+        space_first: bool,
+    ) -> Style {
         let (text, is_str) = scalar_text(value);
         let style = choose_style(&text, is_str, false, simple_key);
         if space_first {
@@ -290,7 +296,10 @@ struct Analysis {
 }
 
 fn is_space_or_break(c: Option<char>) -> bool {
-    matches!(c, None | Some('\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+    matches!(
+        c,
+        None | Some('\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    )
 }
 
 fn is_break(c: char) -> bool {
@@ -315,7 +324,8 @@ fn analyze(text: &str) -> Analysis {
         flow_ind = true;
     }
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_ws = true;
@@ -394,7 +404,8 @@ fn analyze(text: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_ws = is_space_or_break(Some(c));
-        followed_by_ws = index + 2 >= chars.len() || is_space_or_break(chars.get(index + 2).copied());
+        followed_by_ws =
+            index + 2 >= chars.len() || is_space_or_break(chars.get(index + 2).copied());
     }
     let mut a = Analysis {
         empty: false,
@@ -486,13 +497,21 @@ mod tests {
     use crate::value::Map;
 
     fn nice() -> DumpOptions {
-        DumpOptions { indent: 4, default_flow_style: Some(false), width: 80 }
+        DumpOptions {
+            indent: 4,
+            default_flow_style: Some(false),
+            width: 80,
+        }
     }
 
     #[test]
     fn scalars_are_quoted_as_pyyaml_quotes_them() {
         // yaml.dump(x, allow_unicode=True) for each x
-        let flow = DumpOptions { indent: 2, default_flow_style: None, width: 80 };
+        let flow = DumpOptions {
+            indent: 2,
+            default_flow_style: None,
+            width: 80,
+        };
         assert_eq!(dump(&Value::Str("foo".into()), &flow), "foo\n...\n");
         assert_eq!(dump(&Value::Str("yes".into()), &flow), "'yes'\n");
         assert_eq!(dump(&Value::Str("".into()), &flow), "''\n");
@@ -506,7 +525,10 @@ mod tests {
     fn nested_collections_indent_as_pyyaml() {
         // yaml.dump({'l': [{'a': 1, 'b': [1, 2]}], 'm': {'k': 'v'}}, indent=4, default_flow_style=False)
         let value = Value::Map(Map::from([
-            ("m".into(), Value::Map(Map::from([("k".into(), Value::Str("v".into()))]))),
+            (
+                "m".into(),
+                Value::Map(Map::from([("k".into(), Value::Str("v".into()))])),
+            ),
             (
                 "l".into(),
                 Value::List(vec![Value::Map(Map::from([
@@ -515,6 +537,9 @@ mod tests {
                 ]))]),
             ),
         ]));
-        assert_eq!(dump(&value, &nice()), "l:\n-   a: 1\n    b:\n    - 1\n    - 2\nm:\n    k: v\n");
+        assert_eq!(
+            dump(&value, &nice()),
+            "l:\n-   a: 1\n    b:\n    - 1\n    - 2\nm:\n    k: v\n"
+        );
     }
 }
