@@ -41,13 +41,9 @@ pub fn dump(value: &Value, options: &DumpOptions) -> String {
             e.newline();
         }
         scalar => {
-            let style = e.scalar(scalar, 0, false, false);
+            // PyYAML adds a `...` document end after a lone plain scalar; Ansible's dumper does not.
+            e.scalar(scalar, 0, false, false);
             e.newline();
-            // A plain scalar alone in a document gets an explicit document end.
-            if style == Style::Plain {
-                e.write("...");
-                e.newline();
-            }
         }
     }
     e.out
@@ -506,19 +502,19 @@ mod tests {
 
     #[test]
     fn scalars_are_quoted_as_pyyaml_quotes_them() {
-        // yaml.dump(x, allow_unicode=True) for each x
+        // ansible.plugins.filter.core.to_yaml(x) for each x
         let flow = DumpOptions {
             indent: 2,
             default_flow_style: None,
             width: 80,
         };
-        assert_eq!(dump(&Value::Str("foo".into()), &flow), "foo\n...\n");
+        assert_eq!(dump(&Value::Str("foo".into()), &flow), "foo\n");
         assert_eq!(dump(&Value::Str("yes".into()), &flow), "'yes'\n");
         assert_eq!(dump(&Value::Str("".into()), &flow), "''\n");
         assert_eq!(dump(&Value::Str("a: b".into()), &flow), "'a: b'\n");
-        assert_eq!(dump(&Value::Str("it's".into()), &flow), "it's\n...\n");
+        assert_eq!(dump(&Value::Str("it's".into()), &flow), "it's\n");
         assert_eq!(dump(&Value::Str("- x".into()), &flow), "'- x'\n");
-        assert_eq!(dump(&Value::Float(1e20), &flow), "1.0e+20\n...\n");
+        assert_eq!(dump(&Value::Float(1e20), &flow), "1.0e+20\n");
     }
 
     #[test]
