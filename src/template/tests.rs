@@ -213,3 +213,38 @@ fn refused_filters_say_why() {
         .err();
     assert!(err.is_some_and(|e| e.kind == TemplateErrorKind::Unsupported));
 }
+
+#[test]
+fn includes_resolve_next_to_the_including_file() {
+    // Ansible (template module, searchpath = the templates dir) gave 'AHello you!B\n'.
+    let vars = Vars::new(Map::from([("who".into(), Value::Str("you".into()))]));
+    let path = fixtures().join("templates/include.j2");
+    let rendered = Templar::new().render_file(&path, &vars).map(|r| r.text);
+    assert_eq!(rendered.ok().as_deref(), Some("AHello you!B\n"));
+}
+
+#[test]
+fn lazy_variables_are_rendered_once_per_render_and_loops_are_caught() {
+    let vars = Vars::new(Map::from([
+        ("a".into(), Value::Str("{{ b }}-{{ b }}".into())),
+        ("b".into(), Value::Str("{{ c | upper }}".into())),
+        ("c".into(), Value::Str("x".into())),
+        (
+            "self".into(),
+            Value::Map(Map::from([(
+                "me".into(),
+                Value::Str("{{ self.me }}".into()),
+            )])),
+        ),
+    ]));
+    let templar = Templar::new();
+    assert_eq!(
+        templar.render_str("{{ a }}", &vars).map(|r| r.value).ok(),
+        Some(Value::Str("X-X".into()))
+    );
+    let err = templar.render_str("{{ self.me }}", &vars).err();
+    assert!(
+        err.is_some_and(|e| e.kind == TemplateErrorKind::RecursiveLoop
+            && e.message.contains("self.me -> self.me"))
+    );
+}
