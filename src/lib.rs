@@ -14,4 +14,5 @@ pub mod playbook;
 pub mod report;
 pub mod secrets;
 pub mod source;
+pub mod template;
 pub mod value;

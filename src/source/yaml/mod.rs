@@ -38,6 +38,12 @@ pub use to_value::to_value;
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
+/// Whether PyYAML would read `text`, written as a plain scalar, back as a string (and not as a bool,
+/// number, null, timestamp, `=` or `<<`). The YAML dumper quotes strings for which this is false.
+pub fn plain_scalar_is_str(text: &str) -> bool {
+    resolve::resolve_plain(text) == resolve::Implicit::Str
+}
+
 /// Files larger than this are refused before parsing; real inventories and vars files are far smaller.
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 /// Nodes one file may produce, counting each copy an alias makes (stops "billion laughs" documents).
