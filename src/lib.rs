@@ -6,4 +6,5 @@ pub mod diagnostics;
 pub mod inventory;
 pub mod secrets;
 pub mod source;
+pub mod transport;
 pub mod value;
