@@ -610,3 +610,34 @@ async fn local_connection_runs_on_this_machine() {
     let counters = conn.counters();
     assert_eq!((counters.connections, counters.round_trips), (0, 4));
 }
+
+#[tokio::test]
+async fn the_users_ssh_config_still_applies() {
+    // ~/.ssh/config cannot be redirected (ssh reads the passwd home), so this goes through `-F`,
+    // which the generated config includes in the same way.
+    let bed = testbed::shared(1);
+    let vars = bed.host_vars("h1", "");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host plimsoll-alias\n  HostName {}\n  User root\n  IdentityFile {}\n  UserKnownHostsFile {}\n",
+            vars["ansible_host"].as_str().unwrap(),
+            vars["ansible_ssh_private_key_file"].as_str().unwrap(),
+            bed.known_hosts.display(),
+        ),
+    )
+    .unwrap();
+    let mut only_alias = Map::new();
+    only_alias.insert(
+        "ansible_ssh_common_args".into(),
+        Value::Str(format!("-F {}", config.display())),
+    );
+    let pool = ConnectionPool::new(options()).unwrap();
+    let conn = pool
+        .connect(&spec("plimsoll-alias", &only_alias))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stdout(&conn, &["hostname"]).await, "h1\n");
+}
