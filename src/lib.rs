@@ -15,4 +15,5 @@ pub mod report;
 pub mod secrets;
 pub mod source;
 pub mod template;
+pub mod transport;
 pub mod value;

@@ -7,4 +7,5 @@
 mod inventory_errors;
 mod inventory_parity;
 mod support;
+mod transport;
 mod vault;

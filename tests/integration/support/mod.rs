@@ -1,0 +1,9 @@
+//! Fixtures shared by the end-to-end tests.
+
+// Fixture helpers stop the test with a message instead of threading errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cases;
+pub mod testbed;
+
+pub use cases::*;
