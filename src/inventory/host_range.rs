@@ -5,7 +5,8 @@
 //! - an alphabetic bound is looked up as a *substring* of `a..zA..Z`, so `[ab:cd]` is `a`, `b`, `c` and
 //!   `[a:Z]` runs through all 52 letters;
 //! - an empty start means 0; a start with a leading zero pads every number to its width;
-//! - an end below the start, or a negative step, gives no hosts at all (not an error);
+//! - an end below the start, or a negative step, gives no hosts at all in Ansible, silently; plimsoll
+//!   refuses such a range, since a host list that is quietly empty is always a mistake;
 //! - bounds are read with Python's `int()`, so `[ 1:3]`, `[+1:3]` and `[1_0:12]` work.
 
 use thiserror::Error;
@@ -105,7 +106,14 @@ fn expand_first_range(line: &str) -> Result<Vec<String>, RangeError> {
     } else {
         None
     };
-    Ok(sequence(begin, end, step)?
+    let items = sequence(begin, end, step)?;
+    if items.is_empty() {
+        return Err(RangeError(format!(
+            "host range [{begin}:{end}{}] gives no hosts: its end comes before its start",
+            step.map(|s| format!(":{s}")).unwrap_or_default()
+        )));
+    }
+    Ok(items
         .into_iter()
         .map(|item| {
             let item = match width {
@@ -218,9 +226,11 @@ mod tests {
         assert_eq!(hosts("fe80::[1:2]"), ["fe80::1", "fe80::2"]);
         assert_eq!(hosts("h[1:3]]"), ["h1]", "h2]", "h3]"]);
         assert_eq!(hosts("[1:2]"), ["1", "2"]);
-        assert!(hosts("h[5:1]").is_empty());
-        assert!(hosts("i[1:3:-1]").is_empty());
-        assert!(hosts("j[00:-1]").is_empty());
+        // Ansible expands these to no hosts at all, silently; plimsoll refuses them.
+        for empty in ["h[5:1]", "i[1:3:-1]", "j[00:-1]"] {
+            let error = expand_hostpattern(empty).unwrap_err();
+            assert!(error.0.contains("gives no hosts"), "{empty}: {error}");
+        }
         assert_eq!(hosts("h[1:2]:x"), ["h1:x", "h2:x"]);
     }
 

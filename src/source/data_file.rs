@@ -17,8 +17,10 @@ pub struct DataFile {
 pub fn load_data_file(path: &Path, secrets: &VaultSecrets) -> Result<DataFile, Diagnostic> {
     let file = read_source(path)?;
     let file = if is_vault(file.text()) {
+        let header = file.text().lines().next().map_or(0, str::len);
         let plaintext = decrypt(file.text(), secrets).map_err(|e| {
-            Diagnostic::error(format!("{}: {e}", path.display()))
+            Diagnostic::error(e.to_string())
+                .at(file.span(0, header))
                 .with_help("pass the right password with --vault-password-file or --vault-id")
         })?;
         let text = String::from_utf8(plaintext.expose().clone()).map_err(|_| {
