@@ -92,7 +92,14 @@ pub fn provides(spec: &ContentSpec) -> Vec<Provision> {
 }
 
 pub fn requires(spec: &ContentSpec) -> Vec<Requirement> {
-    let mut out = vec![Requirement::Path(parent_dir(&spec.dest))];
+    // With make_parents the task makes its own directory: what it needs is the one above.
+    let parent = parent_dir(&spec.dest);
+    let needed = if spec.make_parents {
+        parent_dir(&parent)
+    } else {
+        parent
+    };
+    let mut out = vec![Requirement::Path(needed)];
     out.extend(spec.attrs.requires());
     out
 }

@@ -146,10 +146,14 @@ impl Kind for File {
         spec.path.clone()
     }
 
+    /// Only what the task can create: a directory or a link (state: file never creates anything).
     fn provides(spec: &FileSpec) -> Vec<Provision> {
         match spec.state {
-            Some(FileState::Absent) => Vec::new(),
-            _ => vec![Provision::Path(spec.path.clone())],
+            Some(FileState::Directory | FileState::Link) => {
+                vec![Provision::Path(spec.path.clone())]
+            }
+            None if spec.recurse => vec![Provision::Path(spec.path.clone())],
+            _ => Vec::new(),
         }
     }
 
@@ -288,6 +292,12 @@ fn diff_absent(live: &FileLive) -> Delta {
 enum Subject<'a> {
     Missing,
     Found(&'a PathFact),
+}
+
+impl Subject<'_> {
+    fn is_missing(&self) -> bool {
+        matches!(self, Subject::Missing)
+    }
 }
 
 fn subject<'a>(fact: Option<&'a PathFact>, follow: bool) -> Subject<'a> {
@@ -443,10 +453,9 @@ fn diff_link(spec: &FileSpec, live: &FileLive) -> Delta {
     };
     if !spec.force {
         return refused(format!(
-            "refusing to convert from {word} to symlink for {}",
+            "refusing to convert from {word} to symlink for {} (force: true replaces it)",
             spec.path
-        ))
-        .with_help_reason("set force: true to replace it");
+        ));
     }
     let mut changes = vec![state_change(Some(word), "link"), change("src", None, src)];
     if spec.follow {
@@ -457,25 +466,6 @@ fn diff_link(spec: &FileSpec, live: &FileLive) -> Delta {
         Reason::RequiresReplace(vec!["state".into()]),
         changes,
     )
-}
-
-impl Subject<'_> {
-    fn is_missing(&self) -> bool {
-        matches!(self, Subject::Missing)
-    }
-}
-
-trait WithHelp {
-    fn with_help_reason(self, help: &str) -> Self;
-}
-
-impl WithHelp for Delta {
-    fn with_help_reason(mut self, help: &str) -> Self {
-        if let Reason::Other(text) = &mut self.reason {
-            text.push_str(&format!(" ({help})"));
-        }
-        self
-    }
 }
 
 /// One script for every file change; the first argument names the operation. Paths and names are

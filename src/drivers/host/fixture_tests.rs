@@ -372,3 +372,53 @@ fn every_diff_fixture() {
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// A resource never waits for itself: no requirement is met by the same resource's provisions
+/// (the graph would report a cycle of one).
+#[test]
+fn no_kind_requires_what_it_provides() {
+    use crate::drivers::{Provision, Requirement};
+    let registry = builtin_registry();
+    let cases: &[(&str, &str)] = &[
+        ("file", "{path: /srv/app/conf, state: file, owner: app}"),
+        ("file", "{path: /srv/app, state: directory, recurse: true}"),
+        ("file", "{path: /srv/app, recurse: true}"),
+        ("file", "{path: /srv/cur, src: /srv/v1, state: link}"),
+        (
+            "copy",
+            "{dest: /etc/app/, src: a.conf, _plimsoll_src_content: ''}",
+        ),
+        (
+            "copy",
+            "{dest: /etc/app/a.conf, content: x, owner: app, group: app}",
+        ),
+        (
+            "template",
+            "{dest: /etc/app/, src: a.j2, _plimsoll_rendered: ''}",
+        ),
+        (
+            "user",
+            "{name: app, group: app, groups: [adm], home: /srv/app}",
+        ),
+        ("group", "{name: app}"),
+    ];
+    for (kind, args) in cases {
+        let source = SourceFile::new("case", *args);
+        let Value::Map(args) = to_value(&load(&source, &mut Vec::new()).unwrap().unwrap()) else {
+            panic!()
+        };
+        let kind = registry.find(kind).unwrap();
+        let spec = kind.parse(&args).unwrap();
+        let provided = kind.provides(&spec);
+        for requirement in kind.requires(&spec) {
+            let met_by_self = match &requirement {
+                Requirement::Path(path) => Path::new(path)
+                    .ancestors()
+                    .any(|a| provided.contains(&Provision::Path(a.display().to_string()))),
+                Requirement::User(name) => provided.contains(&Provision::User(name.clone())),
+                Requirement::Group(name) => provided.contains(&Provision::Group(name.clone())),
+            };
+            assert!(!met_by_self, "{args:?}: {requirement:?} is met by itself");
+        }
+    }
+}
