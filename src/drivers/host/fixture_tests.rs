@@ -345,6 +345,7 @@ fn every_diff_fixture() {
     let mut kinds: Vec<_> = std::fs::read_dir(fixtures_root())
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
         .collect();
     kinds.sort();
     for kind_dir in kinds {
