@@ -2,9 +2,10 @@
 //! (graph, plan, apply) only ever sees the type-erased [`ErasedKind`] and never matches on kind names.
 
 mod erased;
+pub mod host;
 mod kind;
 mod registry;
 
 pub use erased::{AnySpec, Erased, ErasedKind};
 pub use kind::{ApplyError, BoxFuture, Kind, Provision, Requirement, SpecError};
-pub use registry::Registry;
+pub use registry::{Registry, builtin_registry};

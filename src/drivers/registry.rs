@@ -1,4 +1,5 @@
-use super::ErasedKind;
+use super::host::{Copy, File, Group, Template, User};
+use super::{Erased, ErasedKind};
 
 /// Every resource kind plimsoll knows, by canonical name and alias. Adding a kind is one line here.
 pub struct Registry {
@@ -21,4 +22,15 @@ impl Registry {
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.kinds.iter().map(|k| k.name())
     }
+}
+
+/// The kinds plimsoll ships, one line each.
+pub fn builtin_registry() -> Registry {
+    Registry::new(vec![
+        Erased::<File>::boxed(),
+        Erased::<Copy>::boxed(),
+        Erased::<Template>::boxed(),
+        Erased::<User>::boxed(),
+        Erased::<Group>::boxed(),
+    ])
 }

@@ -13,11 +13,21 @@ pub use shell_batch::{BATCH_SCRIPT, CONTENT_LIMIT, batch_args, parse_batch_outpu
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FactRequest {
     /// `lstat` of a path, its link target, and for a regular file its sha256 and (when small) content.
+    /// For a symbolic link, also the path it resolves to and that path's own fact.
     Path(String),
-    /// The passwd entry of a user.
+    /// Every entry below a directory (the directory itself followed if it is a symlink): type, mode
+    /// and ownership, for attributes applied with `recurse`.
+    Tree(String),
+    /// The passwd entry of a user, its primary group's name, the groups listing it as a member, and
+    /// whether its home directory exists.
     User(String),
-    /// The group entry of a group.
+    /// The group entry of a group (by name, or by gid when the argument is a number).
     Group(String),
+    /// The shadow entry of a user (its password hash). Reading it needs root.
+    Shadow(String),
+    /// The umask the host's shell runs with: it decides new files' modes and symbolic modes without a
+    /// `who` part (`+x`).
+    Umask,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +36,18 @@ pub enum FileType {
     Directory,
     Link,
     Other(String),
+}
+
+impl FileType {
+    /// The word Ansible's `file` module uses for this type (`state` in its diffs).
+    pub fn state_word(&self) -> &str {
+        match self {
+            FileType::File => "file",
+            FileType::Directory => "directory",
+            FileType::Link => "link",
+            FileType::Other(name) => name,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +64,28 @@ pub struct PathFact {
     pub sha256: Option<String>,
     /// The file's bytes when it is at most [`CONTENT_LIMIT`] long (for showing a diff).
     pub content: Option<Vec<u8>>,
+    /// For a symbolic link: where it leads once every link is followed (`readlink -f`).
+    pub resolved: Option<Resolved>,
+}
+
+/// The end of a chain of symbolic links.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub path: String,
+    /// `None` when the link dangles.
+    pub fact: Option<Box<PathFact>>,
+}
+
+/// One entry below a directory, relative to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub path: String,
+    pub file_type: FileType,
+    pub mode: u32,
+    pub owner: String,
+    pub group: String,
+    pub uid: u32,
+    pub gid: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +96,11 @@ pub struct UserFact {
     pub comment: String,
     pub home: String,
     pub shell: String,
+    /// The name of the group `gid` names, if it has an entry.
+    pub primary_group: Option<String>,
+    /// Groups whose member list names the user (Ansible's `user_group_membership`).
+    pub member_of: Vec<String>,
+    pub home_exists: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,13 +110,31 @@ pub struct GroupFact {
     pub members: Vec<String>,
 }
 
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShadowFact {
+    /// The password field: a crypt hash, or `!`/`*` forms for locked accounts.
+    pub hash: String,
+}
+
+/// The hash never prints, not even in debug output.
+impl std::fmt::Debug for ShadowFact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShadowFact { hash: <hidden> }")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FactValue {
     /// The path, user or group does not exist.
     Absent,
     Path(Box<PathFact>),
+    Tree(Vec<TreeEntry>),
     User(UserFact),
     Group(GroupFact),
+    Shadow(ShadowFact),
+    Umask(u32),
+    /// The host could not say (e.g. the shadow file needs root); the text says why.
+    Unreadable(String),
 }
 
 /// The answers to a host's fact requests.
@@ -85,27 +152,65 @@ impl Facts {
         self.values.get(request)
     }
 
-    pub fn path(&self, path: &str) -> Result<Option<&PathFact>, String> {
-        match self.get(&FactRequest::Path(path.to_string())) {
-            Some(FactValue::Path(fact)) => Ok(Some(fact)),
+    fn lookup(&self, request: FactRequest, what: &str) -> Result<Option<&FactValue>, String> {
+        match self.values.get(&request) {
+            None => Err(format!("no fact was gathered for {what}")),
             Some(FactValue::Absent) => Ok(None),
-            _ => Err(format!("no fact was gathered for path {path:?}")),
+            Some(FactValue::Unreadable(why)) => Err(format!("{what}: {why}")),
+            Some(value) => Ok(Some(value)),
+        }
+    }
+
+    pub fn path(&self, path: &str) -> Result<Option<&PathFact>, String> {
+        let what = format!("path {path:?}");
+        match self.lookup(FactRequest::Path(path.to_string()), &what)? {
+            None => Ok(None),
+            Some(FactValue::Path(fact)) => Ok(Some(fact)),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
+        }
+    }
+
+    pub fn tree(&self, path: &str) -> Result<Option<&[TreeEntry]>, String> {
+        let what = format!("the contents of {path:?}");
+        match self.lookup(FactRequest::Tree(path.to_string()), &what)? {
+            None => Ok(None),
+            Some(FactValue::Tree(entries)) => Ok(Some(entries)),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
         }
     }
 
     pub fn user(&self, name: &str) -> Result<Option<&UserFact>, String> {
-        match self.get(&FactRequest::User(name.to_string())) {
+        let what = format!("user {name:?}");
+        match self.lookup(FactRequest::User(name.to_string()), &what)? {
+            None => Ok(None),
             Some(FactValue::User(fact)) => Ok(Some(fact)),
-            Some(FactValue::Absent) => Ok(None),
-            _ => Err(format!("no fact was gathered for user {name:?}")),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
         }
     }
 
     pub fn group(&self, name: &str) -> Result<Option<&GroupFact>, String> {
-        match self.get(&FactRequest::Group(name.to_string())) {
+        let what = format!("group {name:?}");
+        match self.lookup(FactRequest::Group(name.to_string()), &what)? {
+            None => Ok(None),
             Some(FactValue::Group(fact)) => Ok(Some(fact)),
-            Some(FactValue::Absent) => Ok(None),
-            _ => Err(format!("no fact was gathered for group {name:?}")),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
+        }
+    }
+
+    /// The shadow entry; an error when the host could not read it.
+    pub fn shadow(&self, name: &str) -> Result<Option<&ShadowFact>, String> {
+        let what = format!("the password of user {name:?}");
+        match self.lookup(FactRequest::Shadow(name.to_string()), &what)? {
+            None => Ok(None),
+            Some(FactValue::Shadow(fact)) => Ok(Some(fact)),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
+        }
+    }
+
+    pub fn umask(&self) -> Result<u32, String> {
+        match self.lookup(FactRequest::Umask, "the umask")? {
+            Some(FactValue::Umask(mask)) => Ok(*mask),
+            _ => Err("the umask fact has the wrong type".into()),
         }
     }
 }

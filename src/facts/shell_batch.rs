@@ -5,30 +5,73 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{FactRequest, FactValue, Facts, FileType, GroupFact, PathFact, UserFact};
+use super::{
+    FactRequest, FactValue, Facts, FileType, GroupFact, PathFact, Resolved, ShadowFact, TreeEntry,
+    UserFact,
+};
 
 /// Files up to this size come back whole, so a plan can show their diff without a second round trip.
 pub const CONTENT_LIMIT: u64 = 256 * 1024;
 
 pub const BATCH_SCRIPT: &str = r#"limit=$1; shift
+b64() { base64 | tr -d '\n'; echo; }
+describe() {
+  stat -c "${2}stat:%F|%a|%U|%G|%u|%g|%s" -- "$1" || echo "${2}error:stat failed"
+  if [ -L "$1" ]; then printf '%slink:' "$2"; readlink -n -- "$1" | b64; fi
+  if [ -f "$1" ] && [ ! -L "$1" ]; then
+    printf '%ssha256:' "$2"; sha256sum < "$1" | cut -d' ' -f1
+    size=$(stat -c %s -- "$1")
+    if [ "$size" -le "$limit" ]; then printf '%scontent:' "$2"; b64 < "$1"; fi
+  fi
+}
 while [ $# -ge 2 ]; do
   kind=$1; arg=$2; shift 2
   echo "@@$kind"
   case $kind in
     path)
       if [ -L "$arg" ] || [ -e "$arg" ]; then
-        stat -c 'stat:%F|%a|%U|%G|%u|%g|%s' -- "$arg" || echo 'error:stat failed'
-        if [ -L "$arg" ]; then printf 'link:'; readlink -n -- "$arg" | base64 | tr -d '\n'; echo; fi
-        if [ -f "$arg" ] && [ ! -L "$arg" ]; then
-          printf 'sha256:'; sha256sum < "$arg" | cut -d' ' -f1
-          size=$(stat -c %s -- "$arg")
-          if [ "$size" -le "$limit" ]; then printf 'content:'; base64 < "$arg" | tr -d '\n'; echo; fi
+        describe "$arg" ""
+        if [ -L "$arg" ]; then
+          real=$(readlink -f -- "$arg" && echo x) || real=
+          if [ -n "$real" ]; then
+            real=${real%??}
+            printf 'real:'; printf '%s' "$real" | b64
+            if [ -e "$real" ]; then describe "$real" t.; fi
+          fi
         fi
       else
         echo absent
       fi ;;
-    user) getent passwd "$arg" | sed 's/^/passwd:/' | grep . || echo absent ;;
+    tree)
+      if [ -d "$arg" ]; then
+        printf 'tree:'; find -H "$arg" -mindepth 1 -printf '%y|%m|%U|%G|%u|%g|%P\0' | b64
+      else
+        echo absent
+      fi ;;
+    user)
+      if entry=$(getent passwd "$arg"); then
+        printf 'passwd:%s\n' "$entry"
+        name=$(printf '%s\n' "$entry" | cut -d: -f1)
+        gid=$(printf '%s\n' "$entry" | cut -d: -f4)
+        home=$(printf '%s\n' "$entry" | cut -d: -f6)
+        printf 'pgroup:'; getent group "$gid" | cut -d: -f1 | grep . || echo
+        if [ -n "$home" ] && [ -e "$home" ]; then echo home:yes; else echo home:no; fi
+        getent group | while IFS=: read -r g _ _ members; do
+          case ",$members," in *",$name,"*) printf 'member:%s\n' "$g" ;; esac
+        done
+      else
+        echo absent
+      fi ;;
     group) getent group "$arg" | sed 's/^/group:/' | grep . || echo absent ;;
+    shadow)
+      if entry=$(getent shadow "$arg"); then
+        printf 'shadow:%s\n' "$entry" | cut -d: -f1-3
+      elif getent passwd "$arg" > /dev/null; then
+        echo 'unreadable:the shadow entry cannot be read (comparing passwords needs root: become: true)'
+      else
+        echo absent
+      fi ;;
+    umask) printf 'umask:%s\n' "$(umask)" ;;
   esac
 done
 "#;
@@ -38,12 +81,15 @@ pub fn batch_args<'a>(requests: impl IntoIterator<Item = &'a FactRequest>) -> Ve
     let mut args = vec![CONTENT_LIMIT.to_string()];
     for request in requests {
         let (kind, arg) = match request {
-            FactRequest::Path(path) => ("path", path),
-            FactRequest::User(name) => ("user", name),
-            FactRequest::Group(name) => ("group", name),
+            FactRequest::Path(path) => ("path", path.as_str()),
+            FactRequest::Tree(path) => ("tree", path.as_str()),
+            FactRequest::User(name) => ("user", name.as_str()),
+            FactRequest::Group(name) => ("group", name.as_str()),
+            FactRequest::Shadow(name) => ("shadow", name.as_str()),
+            FactRequest::Umask => ("umask", ""),
         };
         args.push(kind.to_string());
-        args.push(arg.clone());
+        args.push(arg.to_string());
     }
     args
 }
@@ -69,11 +115,16 @@ pub fn parse_batch_output(requests: &[FactRequest], output: &str) -> Result<Fact
     for (request, lines) in requests.iter().zip(sections) {
         let value = if lines.first() == Some(&"absent") {
             FactValue::Absent
+        } else if let Some(why) = field(&lines, "unreadable:") {
+            FactValue::Unreadable(why.to_string())
         } else {
             match request {
                 FactRequest::Path(path) => FactValue::Path(Box::new(parse_path(path, &lines)?)),
+                FactRequest::Tree(path) => FactValue::Tree(parse_tree(path, &lines)?),
                 FactRequest::User(name) => FactValue::User(parse_user(name, &lines)?),
                 FactRequest::Group(name) => FactValue::Group(parse_group(name, &lines)?),
+                FactRequest::Shadow(name) => FactValue::Shadow(parse_shadow(name, &lines)?),
+                FactRequest::Umask => FactValue::Umask(parse_umask(&lines)?),
             }
         };
         facts.insert(request.clone(), value);
@@ -85,19 +136,42 @@ fn field<'a>(lines: &[&'a str], prefix: &str) -> Option<&'a str> {
     lines.iter().find_map(|l| l.strip_prefix(prefix))
 }
 
+fn file_type(kind: &str) -> FileType {
+    match kind {
+        "regular file" | "regular empty file" | "f" => FileType::File,
+        "directory" | "d" => FileType::Directory,
+        "symbolic link" | "l" => FileType::Link,
+        other => FileType::Other(other.to_string()),
+    }
+}
+
 fn parse_path(path: &str, lines: &[&str]) -> Result<PathFact, String> {
+    let mut fact = parse_described(path, lines, "")?;
+    if let Some(real) = field(lines, "real:") {
+        let real = String::from_utf8_lossy(&decode(real)?).into_owned();
+        let target = if field(lines, "t.stat:").is_some() || field(lines, "t.error:").is_some() {
+            Some(Box::new(parse_described(&real, lines, "t.")?))
+        } else {
+            None
+        };
+        fact.resolved = Some(Resolved {
+            path: real,
+            fact: target,
+        });
+    }
+    Ok(fact)
+}
+
+/// The lines `describe` wrote for one path, each starting with `prefix`.
+fn parse_described(path: &str, all: &[&str], prefix: &str) -> Result<PathFact, String> {
+    let lines: Vec<&str> = all.iter().filter_map(|l| l.strip_prefix(prefix)).collect();
+    let lines = lines.as_slice();
     let bad = |what: &str| format!("could not read the state of {path:?}: {what}");
     let stat = field(lines, "stat:")
         .ok_or_else(|| bad(field(lines, "error:").unwrap_or("no stat output")))?;
     let parts: Vec<&str> = stat.split('|').collect();
     let [kind, mode, owner, group, uid, gid, size] = parts.as_slice() else {
         return Err(bad(&format!("unexpected stat output {stat:?}")));
-    };
-    let file_type = match *kind {
-        "regular file" | "regular empty file" => FileType::File,
-        "directory" => FileType::Directory,
-        "symbolic link" => FileType::Link,
-        other => FileType::Other(other.to_string()),
     };
     let number = |text: &str| {
         text.parse::<u64>()
@@ -106,7 +180,7 @@ fn parse_path(path: &str, lines: &[&str]) -> Result<PathFact, String> {
     let link_target = field(lines, "link:")
         .map(|b| decode(b).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()));
     Ok(PathFact {
-        file_type,
+        file_type: file_type(kind),
         mode: u32::from_str_radix(mode, 8).map_err(|_| bad(&format!("bad mode {mode:?}")))?,
         owner: (*owner).to_string(),
         group: (*group).to_string(),
@@ -119,7 +193,35 @@ fn parse_path(path: &str, lines: &[&str]) -> Result<PathFact, String> {
             .map(decode)
             .transpose()
             .map_err(|e| bad(&e))?,
+        resolved: None,
     })
+}
+
+/// `find -printf '%y|%m|%U|%G|%u|%g|%P\0'`, base64-encoded: NUL ends each record, so any byte but NUL
+/// may appear in a name (the relative path comes last, so `|` in it is harmless).
+fn parse_tree(path: &str, lines: &[&str]) -> Result<Vec<TreeEntry>, String> {
+    let bad = |what: &str| format!("could not list the contents of {path:?}: {what}");
+    let blob = field(lines, "tree:").ok_or_else(|| bad("no listing"))?;
+    let bytes = decode(blob).map_err(|e| bad(&e))?;
+    let mut entries = Vec::new();
+    for record in bytes.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        let text = String::from_utf8_lossy(record);
+        let parts: Vec<&str> = text.splitn(7, '|').collect();
+        let [kind, mode, uid, gid, owner, group, rel] = parts.as_slice() else {
+            return Err(bad(&format!("unexpected entry {text:?}")));
+        };
+        entries.push(TreeEntry {
+            path: (*rel).to_string(),
+            file_type: file_type(kind),
+            mode: u32::from_str_radix(mode, 8).map_err(|_| bad(&format!("bad mode {mode:?}")))?,
+            owner: (*owner).to_string(),
+            group: (*group).to_string(),
+            uid: uid.parse().map_err(|_| bad(&format!("bad uid {uid:?}")))?,
+            gid: gid.parse().map_err(|_| bad(&format!("bad gid {gid:?}")))?,
+        });
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
 }
 
 fn decode(text: &str) -> Result<Vec<u8>, String> {
@@ -141,6 +243,15 @@ fn parse_user(name: &str, lines: &[&str]) -> Result<UserFact, String> {
         comment: (*comment).to_string(),
         home: (*home).to_string(),
         shell: (*shell).to_string(),
+        primary_group: field(lines, "pgroup:")
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
+        member_of: lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("member:"))
+            .map(str::to_string)
+            .collect(),
+        home_exists: field(lines, "home:") == Some("yes"),
     })
 }
 
@@ -159,6 +270,21 @@ fn parse_group(name: &str, lines: &[&str]) -> Result<GroupFact, String> {
             .map(str::to_string)
             .collect(),
     })
+}
+
+fn parse_shadow(name: &str, lines: &[&str]) -> Result<ShadowFact, String> {
+    let entry = field(lines, "shadow:").ok_or_else(|| format!("no shadow entry for {name:?}"))?;
+    let (_, hash) = entry
+        .split_once(':')
+        .ok_or_else(|| format!("unexpected shadow entry for {name:?}"))?;
+    Ok(ShadowFact {
+        hash: hash.to_string(),
+    })
+}
+
+fn parse_umask(lines: &[&str]) -> Result<u32, String> {
+    let text = field(lines, "umask:").ok_or("no umask output")?;
+    u32::from_str_radix(text.trim(), 8).map_err(|_| format!("bad umask {text:?}"))
 }
 
 #[cfg(test)]
@@ -236,6 +362,121 @@ mod tests {
         assert_eq!((root.uid, root.gid), (0, 0));
         assert!(facts.user("no-such-user-plimsoll").unwrap().is_none());
         assert_eq!(facts.group("root").unwrap().unwrap().gid, 0);
+    }
+
+    #[test]
+    fn links_resolve_to_their_final_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target file");
+        std::fs::write(&target, "x").unwrap();
+        let first = dir.path().join("first");
+        let second = dir.path().join("second\nlink");
+        std::os::unix::fs::symlink("target file", &first).unwrap();
+        std::os::unix::fs::symlink(&first, &second).unwrap();
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink("nowhere", &dangling).unwrap();
+        let requests = [
+            FactRequest::Path(second.display().to_string()),
+            FactRequest::Path(dangling.display().to_string()),
+        ];
+        let facts = gather(&requests);
+        let link = facts.path(&second.display().to_string()).unwrap().unwrap();
+        assert_eq!(link.file_type, FileType::Link);
+        let resolved = link.resolved.as_ref().unwrap();
+        assert_eq!(resolved.path, target.display().to_string());
+        let end = resolved.fact.as_ref().unwrap();
+        assert_eq!(end.file_type, FileType::File);
+        assert_eq!(end.content.as_deref(), Some(&b"x"[..]));
+        let dangling = facts
+            .path(&dangling.display().to_string())
+            .unwrap()
+            .unwrap();
+        assert_eq!(dangling.link_target.as_deref(), Some("nowhere"));
+        let resolved = dangling.resolved.as_ref().unwrap();
+        assert!(resolved.path.ends_with("/nowhere"));
+        assert!(resolved.fact.is_none());
+    }
+
+    #[test]
+    fn lists_trees_with_any_names() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a|b\nc $(touch pwned)");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("f"), "").unwrap();
+        std::fs::set_permissions(sub.join("f"), std::fs::Permissions::from_mode(0o4750)).unwrap();
+        std::os::unix::fs::symlink("f", sub.join("l")).unwrap();
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let requests = [
+            FactRequest::Tree(dir.path().display().to_string()),
+            FactRequest::Tree(empty.display().to_string()),
+            FactRequest::Tree(dir.path().join("missing").display().to_string()),
+        ];
+        let facts = gather(&requests);
+        let tree = facts
+            .tree(&dir.path().display().to_string())
+            .unwrap()
+            .unwrap();
+        let names: Vec<&str> = tree.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a|b\nc $(touch pwned)",
+                "a|b\nc $(touch pwned)/f",
+                "a|b\nc $(touch pwned)/l",
+                "empty"
+            ]
+        );
+        assert_eq!(tree[1].mode, 0o4750);
+        assert_eq!(tree[1].file_type, FileType::File);
+        assert_eq!(tree[2].file_type, FileType::Link);
+        assert_eq!(tree[0].file_type, FileType::Directory);
+        assert_eq!((tree[0].uid, tree[0].owner.as_str()), (0, "root"));
+        assert_eq!(
+            facts.tree(&empty.display().to_string()).unwrap(),
+            Some(&[][..])
+        );
+        assert_eq!(
+            facts
+                .tree(&dir.path().join("missing").display().to_string())
+                .unwrap(),
+            None
+        );
+        assert!(!dir.path().join("pwned").exists());
+    }
+
+    #[test]
+    fn reads_membership_shadow_and_umask() {
+        // These tests run as root (the brief's test machine); root's shadow entry is readable.
+        let requests = [
+            FactRequest::User("root".into()),
+            FactRequest::Shadow("root".into()),
+            FactRequest::Shadow("no-such-user-plimsoll".into()),
+            FactRequest::Umask,
+            FactRequest::Group("0".into()),
+        ];
+        let facts = gather(&requests);
+        let root = facts.user("root").unwrap().unwrap();
+        assert_eq!(root.primary_group.as_deref(), Some("root"));
+        assert!(root.home_exists);
+        assert!(!facts.shadow("root").unwrap().unwrap().hash.is_empty());
+        assert!(facts.shadow("no-such-user-plimsoll").unwrap().is_none());
+        let umask = facts.umask().unwrap();
+        assert!(umask <= 0o777);
+        assert_eq!(facts.group("0").unwrap().unwrap().name, "root");
+    }
+
+    #[test]
+    fn an_unreadable_fact_is_an_error_for_that_fact_only() {
+        let requests = [
+            FactRequest::Shadow("alice".into()),
+            FactRequest::User("alice".into()),
+        ];
+        let output = "@@shadow\nunreadable:needs root\n@@user\nabsent\n";
+        let facts = parse_batch_output(&requests, output).unwrap();
+        assert!(facts.shadow("alice").unwrap_err().contains("needs root"));
+        assert!(facts.user("alice").unwrap().is_none());
     }
 
     #[test]

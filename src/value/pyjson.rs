@@ -58,6 +58,44 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
     }
 }
 
+/// `json.dumps(value)` with Python's defaults: insertion order, `", "` and `": "` separators,
+/// ASCII-only escapes (what `copy` writes for a `content` that is a list or a dict).
+pub fn to_json_dumps(value: &Value) -> String {
+    let mut out = String::new();
+    write_compact(&mut out, value);
+    out
+}
+
+fn write_compact(out: &mut String, value: &Value) {
+    match value {
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_string(out, key);
+                out.push_str(": ");
+                write_compact(out, item);
+            }
+            out.push('}');
+        }
+        Value::Vault(text) => write_string(out, &text.0),
+        Value::Unsafe(text) => write_string(out, text),
+        scalar => write_value(out, scalar, 0),
+    }
+}
+
 /// Ansible's legacy inventory profile writes tagged strings as one-key objects.
 fn write_tagged(out: &mut String, tag: &str, text: &str, depth: usize) {
     out.push('{');
@@ -108,6 +146,26 @@ fn write_string(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use crate::value::Map;
+
+    #[test]
+    fn compact_dumps_keeps_order_and_python_separators() {
+        // python3 -c 'import json; print(json.dumps({"b": [1, 2.5, None, True], "a": "\u00e9"}))'
+        let mut map = Map::new();
+        map.insert(
+            "b".into(),
+            Value::List(vec![
+                Value::Int(1),
+                Value::Float(2.5),
+                Value::Null,
+                Value::Bool(true),
+            ]),
+        );
+        map.insert("a".into(), Value::from("\u{e9}"));
+        assert_eq!(
+            to_json_dumps(&Value::Map(map)),
+            r#"{"b": [1, 2.5, null, true], "a": "\u00e9"}"#
+        );
+    }
 
     #[test]
     fn matches_python_json_dumps() {
