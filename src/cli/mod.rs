@@ -51,12 +51,50 @@ pub enum Command {
     },
 }
 
-/// Arguments of the playbook commands, accepted now so scripts can be written against them.
+/// Arguments shared by the playbook commands (plan, apply, graph, validate).
 #[derive(Debug, clap::Args)]
 pub struct PlaybookArgs {
-    /// Inventory source: a file, a directory or a comma-separated host list.
+    /// Inventory source: a file, a directory or a comma-separated host list (repeatable).
     #[arg(short = 'i', long = "inventory", value_name = "PATH")]
     pub inventory: Vec<String>,
-    /// The playbook to plan.
-    pub playbook: Option<String>,
+
+    /// The playbook: plays of declarative tasks and roles.
+    #[arg(value_name = "PLAYBOOK")]
+    pub playbook: std::path::PathBuf,
+
+    /// Only hosts matching this Ansible host pattern.
+    #[arg(short = 'l', long = "limit", value_name = "PATTERN")]
+    pub limit: Option<String>,
+
+    /// Only tasks with these tags (comma-separated, repeatable).
+    #[arg(short = 't', long = "tags", value_name = "TAGS")]
+    pub tags: Vec<String>,
+
+    /// Skip tasks with these tags (comma-separated, repeatable).
+    #[arg(long = "skip-tags", value_name = "TAGS")]
+    pub skip_tags: Vec<String>,
+
+    /// Extra variables, highest precedence: key=value pairs, YAML/JSON, or @file (repeatable).
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+
+    /// Directories to find roles in, after roles/ beside the playbook (repeatable).
+    #[arg(long = "roles-path", value_name = "DIR")]
+    pub roles_path: Vec<std::path::PathBuf>,
+
+    /// Read the vault password from this file (or run it, if executable).
+    #[arg(long = "vault-password-file", alias = "vault-pass-file", value_name = "FILE")]
+    pub vault_password_file: Vec<std::path::PathBuf>,
+
+    /// Vault identity to use: LABEL@SOURCE or SOURCE (repeatable).
+    #[arg(long = "vault-id", value_name = "ID")]
+    pub vault_id: Vec<String>,
+
+    /// Hosts worked on at once.
+    #[arg(short = 'f', long = "forks", default_value_t = 10, value_name = "N")]
+    pub forks: usize,
+
+    /// Accept and remember host keys of hosts never seen before (ssh's accept-new).
+    #[arg(long = "accept-new-host-keys")]
+    pub accept_new_host_keys: bool,
 }

@@ -7,7 +7,7 @@ use crate::facts::{FactRequest, Facts, HostExec};
 use crate::value::Map;
 
 /// A parsed spec of some kind, as the core holds it.
-pub type AnySpec = Box<dyn Any + Send + Sync>;
+pub type AnySpec = std::sync::Arc<dyn Any + Send + Sync>;
 
 /// The object-safe face of a [`Kind`], so the registry is a plain list.
 pub trait ErasedKind: Send + Sync {
@@ -52,7 +52,7 @@ impl<K: Kind> ErasedKind for Erased<K> {
     }
 
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>> {
-        K::parse(args).map(|spec| Box::new(spec) as AnySpec)
+        K::parse(args).map(|spec| std::sync::Arc::new(spec) as AnySpec)
     }
 
     fn key(&self, spec: &AnySpec) -> String {

@@ -1,6 +1,7 @@
 use indexmap::IndexMap;
 
 use super::ResourceId;
+use crate::drivers::AnySpec;
 use crate::source::Span;
 use crate::value::Map;
 
@@ -13,9 +14,11 @@ pub struct DependencyRef {
 }
 
 /// One task, resolved for one host: its kind, its rendered arguments and its provenance.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DesiredResource {
     pub id: ResourceId,
+    /// The kind's parsed spec (see `drivers::ErasedKind::parse`); `id.kind` names the kind.
+    pub spec: AnySpec,
     /// The task's `name:` (or a name made from the kind and key).
     pub display_name: String,
     /// The task's arguments after templating, `omit` removed.
@@ -32,6 +35,16 @@ pub struct DesiredResource {
     pub keep_play_order: bool,
     /// A handler runs only when something that notifies it changes.
     pub is_handler: bool,
+}
+
+impl std::fmt::Debug for DesiredResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DesiredResource")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("declared_at", &self.declared_at.to_string())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Every resource on every host, in declaration order.
