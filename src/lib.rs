@@ -1,6 +1,7 @@
 //! plimsoll: Ansible inventories and playbooks, planned and applied like Terraform.
 
 pub mod app;
+pub mod apply;
 pub mod cli;
 pub mod diagnostics;
 pub mod diff;

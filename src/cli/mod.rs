@@ -83,7 +83,11 @@ pub struct PlaybookArgs {
     pub roles_path: Vec<std::path::PathBuf>,
 
     /// Read the vault password from this file (or run it, if executable).
-    #[arg(long = "vault-password-file", alias = "vault-pass-file", value_name = "FILE")]
+    #[arg(
+        long = "vault-password-file",
+        alias = "vault-pass-file",
+        value_name = "FILE"
+    )]
     pub vault_password_file: Vec<std::path::PathBuf>,
 
     /// Vault identity to use: LABEL@SOURCE or SOURCE (repeatable).

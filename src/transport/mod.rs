@@ -5,6 +5,7 @@ mod command;
 mod connection;
 mod error;
 mod forward;
+mod host_exec;
 mod local;
 mod pipes;
 mod pool;
