@@ -26,12 +26,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inventory(args) => inventory::run(args, &terminal),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "plimsoll",
-                &mut std::io::stdout(),
-            );
+            // Generated into memory first: clap_complete panics if its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "plimsoll", &mut script);
+            terminal.print(String::from_utf8_lossy(&script).trim_end());
             Ok(Diagnostics::new())
         }
         Command::Plan(_) | Command::Apply(_) | Command::Graph(_) | Command::Validate(_) => {
