@@ -4,6 +4,7 @@
 // allow-*-in-tests only covers #[test] functions, not the helpers they call.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli;
 mod inventory_errors;
 mod inventory_parity;
 mod support;
