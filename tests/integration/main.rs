@@ -8,4 +8,5 @@ mod inventory_errors;
 mod inventory_parity;
 mod support;
 mod transport;
+mod validate;
 mod vault;
