@@ -35,7 +35,10 @@ pub(super) fn prepare(
     renderer: &mut Renderer<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     if kind == <Copy as Kind>::NAME {
-        copy_source(args, context).map_err(|d| vec![d])
+        let decrypted = copy_source(args, context).map_err(|d| vec![d])?;
+        // Content that was vaulted on the controller is as secret as a vaulted variable.
+        renderer.secret_used |= decrypted;
+        Ok(())
     } else if kind == <Template as Kind>::NAME {
         template_source(args, context, renderer)
     } else {
@@ -47,15 +50,16 @@ fn text_arg<'m>(args: &'m Map, name: &str) -> Option<&'m str> {
     args.get(name).and_then(Value::as_str)
 }
 
-fn copy_source(args: &mut Map, context: &FileContext<'_>) -> Result<(), Diagnostic> {
+/// Whether the source was vaulted (and is now decrypted in the arguments).
+fn copy_source(args: &mut Map, context: &FileContext<'_>) -> Result<bool, Diagnostic> {
     let has_content = args.get("content").is_some_and(|v| *v != Value::Null);
     let remote = args.get("remote_src").and_then(as_bool).unwrap_or(false);
     let Some(src) = text_arg(args, "src").map(str::to_string) else {
-        return Ok(());
+        return Ok(false);
     };
     // The kind reports these itself (content with src, remote_src, a directory given with `/`).
     if has_content || remote || src.ends_with('/') {
-        return Ok(());
+        return Ok(false);
     }
     let path = find(context, "files", &src)?;
     let at = (context.spans)("src");
@@ -77,10 +81,12 @@ fn copy_source(args: &mut Map, context: &FileContext<'_>) -> Result<(), Diagnost
         .at(at.clone())
     })?;
     let decrypt_wanted = args.get("decrypt").and_then(as_bool).unwrap_or(true);
+    let mut decrypted = false;
     if decrypt_wanted
         && let Ok(text) = std::str::from_utf8(&bytes)
         && is_vault(text)
     {
+        decrypted = true;
         bytes = decrypt(text, context.secrets)
             .map_err(|e| {
                 Diagnostic::error(format!(
@@ -106,7 +112,7 @@ fn copy_source(args: &mut Map, context: &FileContext<'_>) -> Result<(), Diagnost
         })?;
         args.insert(SRC_MODE_ARG.into(), Value::Int(i128::from(mode)));
     }
-    Ok(())
+    Ok(decrypted)
 }
 
 #[cfg(unix)]

@@ -53,30 +53,31 @@ fn inside(at: &Span, template: &str, err: &TemplateError) -> Option<Span> {
     {
         return None;
     }
-    let source = at.text();
     let offset = if template.contains('\n') {
-        in_block(source, template, range.start)?
+        in_block(at, template, range.start)?
     } else {
-        source.find(template)? + range.start
+        at.text().find(template)? + range.start
     };
     Some(at.file.span(at.offset + offset, range.len()))
 }
 
-/// For a literal block (`|`), the offset in `source` of byte `at` of `template`: line N of the
-/// template is line N after the block's header, at the block's indentation.
-fn in_block(source: &str, template: &str, at: usize) -> Option<usize> {
-    if !source.starts_with('|') {
+/// For a literal block (`|`), the offset in the scalar's text of byte `at` of `template`: line N of
+/// the template is line N of the block (whose span starts at its first character). Folded blocks join
+/// lines, so they are not mapped.
+fn in_block(span: &Span, template: &str, at: usize) -> Option<usize> {
+    let before = span.file.text().get(..span.offset)?;
+    let header = before.trim_end().rsplit('\n').next()?.trim_end();
+    if !header.rsplit(' ').next()?.starts_with('|') {
         return None;
     }
-    let before = template.get(..at)?;
-    let line_index = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let prefix = template.get(..at)?;
+    let line_index = prefix.matches('\n').count();
+    let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
     let template_line = template.get(line_start..)?.split('\n').next()?;
-    let mut offset = source.find('\n')? + 1;
-    for (index, line) in source.get(offset..)?.split_inclusive('\n').enumerate() {
+    let mut offset = 0;
+    for (index, line) in span.text().split_inclusive('\n').enumerate() {
         if index == line_index {
-            let found = line.find(template_line)?;
-            return Some(offset + found + (at - line_start));
+            return Some(offset + line.find(template_line)? + (at - line_start));
         }
         offset += line.len();
     }
@@ -106,21 +107,52 @@ mod tests {
         );
     }
 
+    fn value_of(file: &SourceFile, key: &str) -> crate::source::yaml::Node {
+        let node = crate::source::yaml::load(file, &mut Vec::new())
+            .unwrap()
+            .unwrap();
+        let crate::source::yaml::NodeValue::Map(entries) = node.value else {
+            panic!("a mapping")
+        };
+        entries
+            .into_iter()
+            .find(|(k, _)| k.span.text() == key)
+            .unwrap()
+            .1
+    }
+
     #[test]
     fn an_error_in_a_literal_block_points_at_its_line() {
-        let text = "    content: |\n      port={{ port }}\n      name={{ missing }}\n";
-        let file = SourceFile::new("t.yml", text);
-        let at = file.span(13, text.len() - 13);
-        let template = "port={{ port }}\nname={{ missing }}\n";
+        let file = SourceFile::new(
+            "t.yml",
+            "content: |\n  port={{ port }}\n  name={{ missing }}\nfolded: >\n  a\n  {{ missing }}\n",
+        );
         let vars = Vars::new(crate::value::Map::from([(
             "port".to_string(),
             crate::value::Value::Int(80),
         )]));
+        let node = value_of(&file, "content");
+        let crate::source::yaml::NodeValue::Str(template) = &node.value else {
+            panic!("a string")
+        };
         let err = Templar::new().render_str(template, &vars).unwrap_err();
-        let diagnostic = template_diagnostic("content", &at, Some(template), &err);
+        let diagnostic = template_diagnostic("content", &node.span, Some(template), &err);
         assert_eq!(
             diagnostic.to_string(),
-            "t.yml:3:15: content: 'missing' is undefined"
+            "t.yml:3:11: content: 'missing' is undefined"
+        );
+        // A folded block is reported at its start, with the position inside the template.
+        let node = value_of(&file, "folded");
+        let crate::source::yaml::NodeValue::Str(template) = &node.value else {
+            panic!("a string")
+        };
+        let err = Templar::new().render_str(template, &vars).unwrap_err();
+        let diagnostic = template_diagnostic("folded", &node.span, Some(template), &err);
+        assert!(
+            diagnostic
+                .to_string()
+                .starts_with("t.yml:5:3: folded: 'missing' is undefined"),
+            "{diagnostic}"
         );
     }
 

@@ -37,7 +37,14 @@ impl Fixture {
         &self,
         change: impl FnOnce(&mut ResolveOptions),
     ) -> Result<(Resolved, Diagnostics), Diagnostics> {
-        let secrets = VaultSecrets::new();
+        self.resolve_with_secrets(VaultSecrets::new(), change)
+    }
+
+    fn resolve_with_secrets(
+        &self,
+        secrets: VaultSecrets,
+        change: impl FnOnce(&mut ResolveOptions),
+    ) -> Result<(Resolved, Diagnostics), Diagnostics> {
         let sources = [self.path().join("hosts").display().to_string()];
         let (inventory, _) = Inventory::load(&LoadOptions {
             sources: &sources,
@@ -606,4 +613,39 @@ fn depends_on_a_task_that_does_not_run_here_waits_for_nothing() {
             (None, "typo".to_string())
         ]
     );
+}
+
+#[test]
+fn vaulted_values_and_files_are_decrypted_and_mark_the_resource_secret() {
+    use crate::secrets::{VaultSecret, encrypt};
+    let secret = VaultSecret::new("pw");
+    let vaulted = encrypt(b"s3cret", &secret, None, None).unwrap();
+    let inline: String = vaulted.lines().map(|l| format!("  {l}\n")).collect();
+    let file = encrypt(b"file secret\n", &secret, None, None).unwrap();
+    let fixture = Fixture::new(&[
+        ("hosts", ONE_HOST),
+        (
+            "group_vars/all.yml",
+            &format!("db_password: !vault |\n{inline}"),
+        ),
+        (
+            "site.yml",
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: {dest: /etc/pw, content: '{{ db_password }}'}\n    - copy: {src: secret.txt, dest: /etc/secret}\n    - copy: {dest: /etc/plain, content: plain}\n",
+        ),
+        ("files/secret.txt", &file),
+    ]);
+    let mut secrets = VaultSecrets::new();
+    secrets.push("default", secret);
+    let (resolved, _) = fixture
+        .resolve_with_secrets(secrets, |_| {})
+        .unwrap_or_else(|e| panic!("{}", text(&e)));
+    let pw = find(&resolved, "h1", "/etc/pw");
+    assert_eq!(content(pw), "s3cret");
+    assert!(pw.no_log);
+    assert_eq!(
+        content(find(&resolved, "h1", "/etc/secret")),
+        "file secret\n"
+    );
+    assert!(find(&resolved, "h1", "/etc/secret").no_log);
+    assert!(!find(&resolved, "h1", "/etc/plain").no_log);
 }
