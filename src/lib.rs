@@ -13,6 +13,7 @@ pub mod model;
 pub mod plan;
 pub mod playbook;
 pub mod report;
+pub mod resolve;
 pub mod secrets;
 pub mod source;
 pub mod template;

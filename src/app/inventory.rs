@@ -29,7 +29,7 @@ pub fn run(args: InventoryArgs, terminal: &Terminal) -> Result<Diagnostics, Diag
                 None => diagnostic,
             })
         })?;
-    let sources = sources(&args);
+    let sources = inventory_sources(&args.inventory);
     let (mut inventory, mut diagnostics) = Inventory::load(&LoadOptions {
         sources: &sources,
         secrets: &secrets,
@@ -109,9 +109,10 @@ fn render(
     list_json(inventory, &hosts, args.export)
 }
 
-fn sources(args: &InventoryArgs) -> Vec<String> {
-    if !args.inventory.is_empty() {
-        return args.inventory.clone();
+/// The `-i` sources, or Ansible's defaults: `$ANSIBLE_INVENTORY`, then /etc/ansible/hosts.
+pub(super) fn inventory_sources(given: &[String]) -> Vec<String> {
+    if !given.is_empty() {
+        return given.to_vec();
     }
     match std::env::var("ANSIBLE_INVENTORY") {
         Ok(value) if !value.is_empty() => value.split(',').map(str::to_string).collect(),
@@ -121,7 +122,7 @@ fn sources(args: &InventoryArgs) -> Vec<String> {
 
 /// Ansible gives the implicit localhost the controller's Python; plimsoll needs none, so it names
 /// the `python3` an Ansible run on this machine would use.
-fn controller_python() -> String {
+pub(super) fn controller_python() -> String {
     std::env::var_os("PATH")
         .and_then(|path| {
             std::env::split_paths(&path)
@@ -134,7 +135,7 @@ fn controller_python() -> String {
         )
 }
 
-fn pattern_error(error: impl std::fmt::Display) -> Diagnostics {
+pub(super) fn pattern_error(error: impl std::fmt::Display) -> Diagnostics {
     Diagnostic::error(error.to_string())
         .with_help(
             "host patterns look like 'web*', 'web:&prod', 'all:!db01', '~^web\\d+' or '@file'",

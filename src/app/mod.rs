@@ -1,7 +1,10 @@
 //! Orchestration per command: turns CLI arguments into calls on the library and diagnostics into exit codes.
 
+mod graph;
 mod inventory;
 mod output;
+mod prepare;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -11,6 +14,7 @@ use crate::cli::{Cli, ColorChoice, Command};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 pub use output::Terminal;
+pub use prepare::{Prepared, prepare};
 
 /// Exit codes follow Terraform's: 0 success, 1 error (2 is kept for "plan has changes").
 pub fn main() -> ExitCode {
@@ -32,13 +36,13 @@ pub fn main() -> ExitCode {
             terminal.print(String::from_utf8_lossy(&script).trim_end());
             Ok(Diagnostics::new())
         }
-        Command::Plan(_) | Command::Apply(_) | Command::Graph(_) | Command::Validate(_) => {
-            Err(Diagnostics::from(
-                Diagnostic::error("this command is not implemented yet").with_help(
-                    "plimsoll currently reads inventories: try `plimsoll inventory --help`",
-                ),
-            ))
-        }
+        Command::Validate(args) => validate::run(args, &terminal),
+        Command::Graph(args) => graph::run(args, &terminal),
+        Command::Plan(_) | Command::Apply(_) => Err(Diagnostics::from(
+            Diagnostic::error("this command is not implemented yet").with_help(
+                "plimsoll reads inventories and checks playbooks: try `plimsoll validate --help`",
+            ),
+        )),
     };
     match result {
         Ok(warnings) => {

@@ -19,6 +19,12 @@ impl Terminal {
         }
     }
 
+    /// A line for people, not data (a summary): standard error.
+    pub fn note(&self, text: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{text}");
+    }
+
     pub fn print(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{text}");

@@ -1,9 +1,11 @@
 //! Command-line types (clap). Flags are turned into plain option structs here; nothing else sees clap.
 
+mod graph;
 mod inventory;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use graph::{GraphArgs, GraphFormat};
 pub use inventory::InventoryArgs;
 
 const EXAMPLES: &str = "\
@@ -11,6 +13,8 @@ Examples:
   plimsoll inventory -i inventory.example --graph
   plimsoll inventory -i inventory.example --list --limit 'kafka_brokers:!kafka-3'
   plimsoll inventory -i prod/ -i staging.yml --host web01 --vault-password-file ~/.vault-pass
+  plimsoll validate -i inventory.example playbooks/site.yml
+  plimsoll graph -i inventory.example playbooks/site.yml --format dot
   plimsoll completions bash > /etc/bash_completion.d/plimsoll";
 
 /// Declarative infrastructure reconciler: Ansible inventories and playbooks, planned like Terraform.
@@ -40,9 +44,9 @@ pub enum Command {
     Plan(PlaybookArgs),
     /// Make the changes a plan shows (not implemented yet).
     Apply(PlaybookArgs),
-    /// Print the dependency graph of every resource (not implemented yet).
-    Graph(PlaybookArgs),
-    /// Check a playbook and inventory without connecting to any host (not implemented yet).
+    /// Print the dependency graph of every resource (text, or Graphviz with --format dot).
+    Graph(GraphArgs),
+    /// Check a playbook and inventory without connecting to any host; every problem is listed.
     Validate(PlaybookArgs),
     /// Print a shell completion script.
     Completions {
@@ -55,6 +59,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct PlaybookArgs {
     /// Inventory source: a file, a directory or a comma-separated host list (repeatable).
+    /// Defaults to $ANSIBLE_INVENTORY, then /etc/ansible/hosts.
     #[arg(short = 'i', long = "inventory", value_name = "PATH")]
     pub inventory: Vec<String>,
 
@@ -78,7 +83,8 @@ pub struct PlaybookArgs {
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
 
-    /// Directories to find roles in, after roles/ beside the playbook (repeatable).
+    /// Directories to find roles in, after roles/ beside the playbook (repeatable); then
+    /// $ANSIBLE_ROLES_PATH (colon-separated), as ansible-playbook reads it.
     #[arg(long = "roles-path", value_name = "DIR")]
     pub roles_path: Vec<std::path::PathBuf>,
 

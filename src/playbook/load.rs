@@ -25,22 +25,42 @@ pub fn load_playbook(
     path: &Path,
     context: &LoadContext<'_>,
 ) -> Result<(Playbook, Diagnostics), Diagnostics> {
+    match load_playbook_partial(path, context) {
+        (Some(playbook), diagnostics) if !diagnostics.has_errors() => Ok((playbook, diagnostics)),
+        (_, diagnostics) => Err(diagnostics),
+    }
+}
+
+/// Like [`load_playbook`], but also returns what could be read when there are errors: tasks, plays and
+/// roles with problems are left out, so the rest can still be checked and every problem shown at once.
+/// `None` when nothing could be read (the file is missing, empty or not a list of plays).
+pub fn load_playbook_partial(
+    path: &Path,
+    context: &LoadContext<'_>,
+) -> (Option<Playbook>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let root = load_yaml_file(path, &mut diagnostics)?;
+    let root = match load_yaml_file(path, &mut diagnostics) {
+        Ok(root) => root,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return (None, diagnostics);
+        }
+    };
     let Some(root) = root else {
-        return Err(
-            Diagnostic::error(format!("{}: the playbook is empty", path.display()))
-                .with_help(
-                    "a playbook is a list of plays, each with `hosts:` and `tasks:` or `roles:`",
-                )
-                .into(),
+        diagnostics.push(
+            Diagnostic::error(format!("{}: the playbook is empty", path.display())).with_help(
+                "a playbook is a list of plays, each with `hosts:` and `tasks:` or `roles:`",
+            ),
         );
+        return (None, diagnostics);
     };
     let NodeValue::Seq(items) = &root.value else {
-        return Err(Diagnostic::error("A playbook must be a list of plays")
-            .at(root.span.clone())
-            .with_help("start each play with `- hosts: PATTERN`")
-            .into());
+        diagnostics.push(
+            Diagnostic::error("A playbook must be a list of plays")
+                .at(root.span.clone())
+                .with_help("start each play with `- hosts: PATTERN`"),
+        );
+        return (None, diagnostics);
     };
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut loader = Loader {
@@ -54,16 +74,13 @@ pub fn load_playbook(
             plays.push(play);
         }
     }
-    if loader.diagnostics.has_errors() {
-        return Err(loader.diagnostics);
-    }
-    Ok((
-        Playbook {
+    (
+        Some(Playbook {
             path: path.to_path_buf(),
             plays,
-        },
+        }),
         loader.diagnostics,
-    ))
+    )
 }
 
 /// Loads one YAML file, turning its warnings into diagnostics.

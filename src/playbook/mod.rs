@@ -8,7 +8,7 @@ mod model;
 mod module_args;
 mod role;
 
-pub use load::{LoadContext, load_playbook};
+pub use load::{LoadContext, load_playbook, load_playbook_partial};
 pub use model::{
     Block, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem, Vars,
 };

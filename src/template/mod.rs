@@ -25,4 +25,4 @@ pub use error::{TemplateError, TemplateErrorInfo, TemplateErrorKind};
 pub use facts::is_fact;
 pub use native::is_possibly_template;
 pub use omit::{is_omit, omit_token};
-pub use vars::Vars;
+pub use vars::{LazyVars, Vars};

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, Value as MjValue};
@@ -22,7 +22,7 @@ use minijinja::{Error, ErrorKind, Value as MjValue};
 use super::engine::Engine;
 use super::error::{TemplateError, TemplateErrorKind};
 use super::native::{self, RenderOptions};
-use super::vars::Vars;
+use super::vars::{LazyVars, Vars};
 use crate::value::{Value, pyrepr};
 
 /// The name under which the render context can be found from filters and functions.
@@ -34,6 +34,9 @@ const MAX_LAZY_DEPTH: usize = 64;
 pub(crate) struct Scope {
     pub engine: Arc<Engine>,
     pub vars: Vars,
+    /// The render this one serves (a `hostvars` entry read from a task's template): secrets used
+    /// here count there too.
+    parent: Option<Weak<Scope>>,
     secret_used: AtomicBool,
     /// Set by the `mandatory` filter just before it fails on an undefined value.
     mandatory_failed: AtomicBool,
@@ -61,9 +64,14 @@ impl fmt::Debug for Scope {
 
 impl Scope {
     pub fn new(engine: Arc<Engine>, vars: Vars) -> Arc<Self> {
+        Self::with_parent(engine, vars, None)
+    }
+
+    fn with_parent(engine: Arc<Engine>, vars: Vars, parent: Option<Weak<Scope>>) -> Arc<Self> {
         Arc::new(Self {
             engine,
             vars,
+            parent,
             secret_used: AtomicBool::new(false),
             mandatory_failed: AtomicBool::new(false),
             state: Mutex::new(ScopeState::default()),
@@ -81,6 +89,9 @@ impl Scope {
 
     pub fn mark_secret_used(&self) {
         self.secret_used.store(true, Ordering::Relaxed);
+        if let Some(parent) = self.parent.as_ref().and_then(Weak::upgrade) {
+            parent.mark_secret_used();
+        }
     }
 
     pub fn secret_used(&self) -> bool {
@@ -334,7 +345,19 @@ impl Object for VarsObject {
             return Some(MjValue::from_dyn_object(self.clone()));
         }
         let scope = &self.0;
+        if let Some(source) = scope.vars.lazy(name) {
+            return Some(MjValue::from_object(LazyVarsObject {
+                engine: scope.engine.clone(),
+                source: source.clone(),
+                parent: Arc::downgrade(scope),
+                entries: Mutex::new(HashMap::new()),
+            }));
+        }
         let Some((layer, value)) = scope.vars.locate(name) else {
+            if name == "vars" {
+                // Ansible's `vars`: every variable, by name (`vars['app_' ~ x]`).
+                return Some(MjValue::from_dyn_object(self.clone()));
+            }
             scope.note_missing(name);
             return None;
         };
@@ -344,6 +367,45 @@ impl Object for VarsObject {
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         let names: Vec<MjValue> = self.0.vars.names().into_iter().map(MjValue::from).collect();
         Enumerator::Values(names)
+    }
+}
+
+/// A [`LazyVars`] as minijinja sees it: a mapping whose entries are whole variable scopes, each
+/// computed on first read and rendered with its own variables.
+pub(crate) struct LazyVarsObject {
+    engine: Arc<Engine>,
+    source: Arc<dyn LazyVars>,
+    parent: Weak<Scope>,
+    entries: Mutex<HashMap<String, Option<MjValue>>>,
+}
+
+impl fmt::Debug for LazyVarsObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyVars({:?})", self.source)
+    }
+}
+
+impl Object for LazyVarsObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &MjValue) -> Option<MjValue> {
+        let name = key.as_str()?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                self.source.get(name).map(|vars| {
+                    Scope::with_parent(self.engine.clone(), vars, Some(self.parent.clone()))
+                        .context()
+                })
+            })
+            .clone()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.source.names().into_iter().map(MjValue::from).collect())
     }
 }
 

@@ -9,4 +9,5 @@ mod inventory_errors;
 mod inventory_parity;
 mod support;
 mod transport;
+mod validate;
 mod vault;
