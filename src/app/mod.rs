@@ -1,8 +1,11 @@
 //! Orchestration per command: turns CLI arguments into calls on the library and diagnostics into exit codes.
 
+mod apply;
+mod connect;
 mod graph;
 mod inventory;
 mod output;
+mod plan;
 mod prepare;
 mod validate;
 
@@ -11,7 +14,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 
 pub use output::Terminal;
 pub use prepare::{Prepared, prepare};
@@ -38,16 +41,46 @@ pub fn main() -> ExitCode {
         }
         Command::Validate(args) => validate::run(args, &terminal),
         Command::Graph(args) => graph::run(args, &terminal),
-        Command::Plan(_) | Command::Apply(_) => Err(Diagnostics::from(
-            Diagnostic::error("this command is not implemented yet").with_help(
-                "plimsoll reads inventories and checks playbooks: try `plimsoll validate --help`",
-            ),
-        )),
+        Command::Plan(args) => {
+            let detailed = args.detailed_exitcode;
+            return finish_plan(plan::run(args, &terminal), detailed, &terminal);
+        }
+        Command::Apply(args) if args.check => {
+            let detailed = args.detailed_exitcode;
+            let plan_args = crate::cli::PlanArgs {
+                playbook: args.playbook,
+                detailed_exitcode: detailed,
+                format: crate::cli::OutputFormat::Text,
+            };
+            return finish_plan(plan::run(plan_args, &terminal), detailed, &terminal);
+        }
+        Command::Apply(args) => apply::run(args, &terminal),
     };
     match result {
         Ok(warnings) => {
             terminal.report(&warnings);
             ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            terminal.report(&diagnostics);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Plan's exit code: 1 on error; with --detailed-exitcode, 2 when something would change.
+fn finish_plan(
+    result: Result<(Diagnostics, plan::PlanOutcome), Diagnostics>,
+    detailed: bool,
+    terminal: &Terminal,
+) -> ExitCode {
+    match result {
+        Ok((warnings, outcome)) => {
+            terminal.report(&warnings);
+            match outcome {
+                plan::PlanOutcome::Changes if detailed => ExitCode::from(2),
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(diagnostics) => {
             terminal.report(&diagnostics);

@@ -2,11 +2,13 @@
 
 mod graph;
 mod inventory;
+mod plan;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use graph::{GraphArgs, GraphFormat};
 pub use inventory::InventoryArgs;
+pub use plan::{ApplyArgs, OutputFormat, PlanArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,9 +43,9 @@ pub enum Command {
     /// Show an inventory exactly as ansible-inventory does (--list, --graph, --host).
     Inventory(InventoryArgs),
     /// Show what would change on every host (not implemented yet).
-    Plan(PlaybookArgs),
+    Plan(PlanArgs),
     /// Make the changes a plan shows (not implemented yet).
-    Apply(PlaybookArgs),
+    Apply(ApplyArgs),
     /// Print the dependency graph of every resource (text, or Graphviz with --format dot).
     Graph(GraphArgs),
     /// Check a playbook and inventory without connecting to any host; every problem is listed.
@@ -107,4 +109,8 @@ pub struct PlaybookArgs {
     /// Accept and remember host keys of hosts never seen before (ssh's accept-new).
     #[arg(long = "accept-new-host-keys")]
     pub accept_new_host_keys: bool,
+
+    /// Print SSH connections and round trips per host on stderr when done.
+    #[arg(long = "stats")]
+    pub stats: bool,
 }

@@ -13,7 +13,9 @@ pub fn render_apply(report: &ApplyReport) -> String {
             Outcome::Changed => "changed".to_string(),
             Outcome::ChangedSincePlan(why) => format!("NOT APPLIED, changed since plan: {why}"),
             Outcome::Failed(why) => format!("FAILED: {why}"),
-            Outcome::DidNotConverge(attrs) => format!("FAILED: did not converge: {}", attrs.join(", ")),
+            Outcome::DidNotConverge(attrs) => {
+                format!("FAILED: did not converge: {}", attrs.join(", "))
+            }
             Outcome::SkippedUpstreamFailed => "skipped: upstream failed".to_string(),
             Outcome::Cancelled => "skipped: cancelled".to_string(),
         };
@@ -22,8 +24,12 @@ pub fn render_apply(report: &ApplyReport) -> String {
     let changed = report.count(|o| *o == Outcome::Changed);
     let unchanged = report.count(|o| matches!(o, Outcome::Unchanged | Outcome::NotNotified));
     let failed = report.count(Outcome::is_failure);
-    let skipped = report.count(|o| matches!(o, Outcome::SkippedUpstreamFailed | Outcome::Cancelled));
-    let _ = write!(out, "Apply: {changed} changed, {unchanged} unchanged, {failed} failed, {skipped} skipped");
+    let skipped =
+        report.count(|o| matches!(o, Outcome::SkippedUpstreamFailed | Outcome::Cancelled));
+    let _ = write!(
+        out,
+        "Apply: {changed} changed, {unchanged} unchanged, {failed} failed, {skipped} skipped"
+    );
     if report.cancelled {
         out.push_str(" (cancelled: nothing new was started after Ctrl-C)");
     }

@@ -1,0 +1,86 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::Terminal;
+use super::connect::connect;
+use super::plan::{hosts_with_resources, runtime};
+use super::prepare::prepare;
+use crate::apply::{ApplyOptions, apply};
+use crate::cli::ApplyArgs;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::plan::planner::plan;
+use crate::report::{render_apply, render_plan};
+
+/// Plans, shows the plan, then applies it: dependencies first, independent work in parallel. A second
+/// run changes nothing.
+pub fn run(args: ApplyArgs, terminal: &Terminal) -> Result<Diagnostics, Diagnostics> {
+    let prepared = prepare(&args.playbook)?;
+    let runtime = runtime()?;
+    let forks = args.playbook.forks;
+    let mut diagnostics = prepared.warnings.clone();
+    let report = runtime.block_on(async {
+        let hosts = hosts_with_resources(&prepared);
+        let connected = connect(
+            &prepared.inventory,
+            &hosts,
+            forks,
+            args.playbook.accept_new_host_keys,
+        )
+        .await
+        .map_err(|e| Diagnostics::from(Diagnostic::error(e)))?;
+        let registry = Arc::new(crate::drivers::builtin_registry());
+        let made = plan(
+            &prepared.resolved.resources,
+            registry.clone(),
+            connected.hosts.clone(),
+            forks,
+        )
+        .await;
+        terminal.print(render_plan(&made).trim_end());
+        for problem in &made.problems {
+            let what = problem
+                .id
+                .as_ref()
+                .map_or_else(|| problem.host.clone(), ToString::to_string);
+            diagnostics.push(Diagnostic::error(format!("{what}: {}", problem.message)));
+        }
+        if !made.has_changes() {
+            if args.playbook.stats {
+                terminal.note(&connected.stats());
+            }
+            return Ok(None);
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.store(true, Ordering::SeqCst);
+            }
+        });
+        let options = ApplyOptions { forks, cancel };
+        let report = apply(
+            &prepared.graph,
+            &prepared.resolved.resources,
+            &made,
+            registry,
+            &connected.hosts,
+            &options,
+        )
+        .await;
+        if args.playbook.stats {
+            terminal.note(&connected.stats());
+        }
+        Ok::<_, Diagnostics>(Some(report))
+    })?;
+    if let Some(report) = &report {
+        terminal.print(render_apply(report).trim_end());
+        if report.failed() {
+            diagnostics.push(Diagnostic::error("some changes failed; see above"));
+        }
+    }
+    if diagnostics.has_errors() {
+        Err(diagnostics)
+    } else {
+        Ok(diagnostics)
+    }
+}
