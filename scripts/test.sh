@@ -16,5 +16,9 @@ echo "== expected outputs are the real ansible-inventory's"
 "$PLIMSOLL_ANSIBLE_VENV/bin/python" scripts/regen-inventory-fixtures --check \
   --ansible-inventory "$PLIMSOLL_ANSIBLE_VENV/bin/ansible-inventory"
 
+echo "== test hosts: Docker engine and host image"
+bash scripts/testbed/testbed.sh engine
+bash scripts/testbed/testbed.sh image >/dev/null
+
 echo "== cargo test"
 cargo test --locked --all-targets
