@@ -7,6 +7,9 @@
 #   testbed.sh up PREFIX N [SUBNET]   start hosts PREFIX-h1..hN; prints an INI inventory on stdout
 #   testbed.sh down PREFIX            remove everything named PREFIX-* (containers, network, key dir)
 #
+# With TESTBED_LIGHT=1, `up` starts sshd only (no inner Docker engine, no extra capabilities): a few MB
+# per host, so benchmarks can run 50 of them.
+#
 # Everything is named with PREFIX and only PREFIX-* objects are ever removed.
 set -euo pipefail
 
@@ -68,7 +71,12 @@ up() {
   echo "[testbed]"
   for i in $(seq 1 "$count"); do
     local name="$prefix-h$i" ip="$base.$((10 + i))"
-    if ! docker container inspect "$name" >/dev/null 2>&1; then
+    if [ "${TESTBED_LIGHT:-0}" = 1 ] && ! docker container inspect "$name" >/dev/null 2>&1; then
+      docker run -d --name "$name" --hostname "h$i" --network "$prefix-net" --ip "$ip" \
+        --label "plimsoll-testbed=$prefix" \
+        -v "$dir/id_ed25519.pub:/root/.ssh/authorized_keys:ro" \
+        "$tag" bash -c 'mkdir -p /run/sshd && ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D' >/dev/null
+    elif ! docker container inspect "$name" >/dev/null 2>&1; then
       docker run -d --name "$name" --hostname "h$i" --network "$prefix-net" --ip "$ip" \
         --label "plimsoll-testbed=$prefix" \
         --cap-add=ALL --cap-drop=SYS_RESOURCE \
