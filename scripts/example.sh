@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds plimsoll, shows the shipped example inventory and checks the example
-# playbook.
+# Installs what is needed, builds plimsoll, shows the shipped example inventory, checks the example
+# playbook, then plans and applies it on three real test hosts (containers with their own sshd,
+# removed at the end) and plans again to show that nothing is left to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 eval "$(bash scripts/setup.sh)"
 cargo build --release --locked
-plimsoll=target/release/plimsoll
+plimsoll=$PWD/target/release/plimsoll
 
 "$plimsoll" inventory -i inventory.example --graph
 "$plimsoll" inventory -i inventory.example --host wf-node-1
 "$plimsoll" validate -i inventory.example playbooks/site.yml
 "$plimsoll" graph -i inventory.example playbooks/site.yml --limit dock-1
+
+prefix="plexample-$$"
+work=$(mktemp -d)
+trap 'bash scripts/testbed/testbed.sh down "$prefix"; rm -rf "$work"' EXIT
+bash scripts/testbed/testbed.sh up "$prefix" 3 "10.$((100 + $$ % 40)).$(( ($$ / 40) % 250 )).0/24" >"$work/hosts.ini"
+printf "[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile=%s'\n" \
+  "${XDG_CACHE_HOME:-$HOME/.cache}/plimsoll/testbed/$prefix/known_hosts" >>"$work/hosts.ini"
+
+echo "== plan on three fresh test hosts"
+"$plimsoll" plan -i "$work/hosts.ini" playbooks/site.yml --limit h1 --stats
+echo "== apply"
+"$plimsoll" apply -i "$work/hosts.ini" playbooks/site.yml
+echo "== plan again: nothing to do"
+"$plimsoll" plan -i "$work/hosts.ini" playbooks/site.yml --detailed-exitcode
