@@ -19,6 +19,9 @@ use super::pipes::pump;
 use super::run_dir::RunDir;
 use super::spec::{HostKeyPolicy, SshSpec};
 
+/// Times a refused session open is retried (see `run`).
+const SESSION_RETRIES: u32 = 4;
+
 /// The settings a connection needs beyond the host's own spec.
 #[derive(Clone, Debug)]
 pub(crate) struct SshDefaults {
@@ -113,10 +116,20 @@ impl SshTransport {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .await
-            .map_err(|e| RunError::Lost(self.lost_detail(&e)))?;
+        // sshd frees a closed session's slot a moment after the close; a session opened in that
+        // moment is refused although we stay under MaxSessions. Nothing ran then, so trying again
+        // after a short pause is safe.
+        let mut attempt = 0u32;
+        let mut child = loop {
+            match command.spawn().await {
+                Ok(child) => break child,
+                Err(e) if attempt < SESSION_RETRIES && error_chain(&e).contains("open refused") => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                }
+                Err(e) => return Err(RunError::Lost(self.lost_detail(&e))),
+            }
+        };
         let stdin_pipe = child.stdin().take();
         let stdout_pipe = child.stdout().take();
         let stderr_pipe = child.stderr().take();
