@@ -119,7 +119,9 @@ fn newline_indent(out: &mut String, depth: usize) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// A JSON string as `json.dumps` writes it with `ensure_ascii=True`; `html_safe` also escapes `<`, `>`,
+/// `&` and `'` as Ansible's `to_json`/`tojson` filters do.
+pub fn write_json_string(out: &mut String, s: &str, html_safe: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -130,6 +132,9 @@ fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\'' if html_safe => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -140,6 +145,10 @@ fn write_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+fn write_string(out: &mut String, s: &str) {
+    write_json_string(out, s, false);
 }
 
 #[cfg(test)]

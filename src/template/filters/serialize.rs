@@ -142,29 +142,7 @@ fn write_json(out: &mut String, value: &Value, options: &JsonOptions, depth: usi
 
 /// `json.dumps` with `ensure_ascii=True`.
 fn write_string(out: &mut String, s: &str, html_safe: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\'' if html_safe => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::value::pyjson::write_json_string(out, s, html_safe);
 }
 
 fn from_json(value: &MjValue) -> Result<MjValue, Error> {
