@@ -182,8 +182,8 @@ fn parse_described(path: &str, all: &[&str], prefix: &str) -> Result<PathFact, S
     Ok(PathFact {
         file_type: file_type(kind),
         mode: u32::from_str_radix(mode, 8).map_err(|_| bad(&format!("bad mode {mode:?}")))?,
-        owner: (*owner).to_string(),
-        group: (*group).to_string(),
+        owner: name_or_id(owner, uid),
+        group: name_or_id(group, gid),
         uid: u32::try_from(number(uid)?).map_err(|_| bad("uid out of range"))?,
         gid: u32::try_from(number(gid)?).map_err(|_| bad("gid out of range"))?,
         size: number(size)?,
@@ -195,6 +195,16 @@ fn parse_described(path: &str, all: &[&str], prefix: &str) -> Result<PathFact, S
             .map_err(|e| bad(&e))?,
         resolved: None,
     })
+}
+
+/// GNU stat prints `UNKNOWN` for an id no user or group has; show the number instead, as `find` and
+/// `ls` do, so a plan says `owner: '999' → 'app'`.
+fn name_or_id(name: &str, id: &str) -> String {
+    if name == "UNKNOWN" {
+        id.to_string()
+    } else {
+        name.to_string()
+    }
 }
 
 /// `find -printf '%y|%m|%U|%G|%u|%g|%P\0'`, base64-encoded: NUL ends each record, so any byte but NUL
@@ -483,5 +493,20 @@ mod tests {
     fn a_short_answer_is_an_error_not_a_guess() {
         let requests = [FactRequest::User("a".into()), FactRequest::User("b".into())];
         assert!(parse_batch_output(&requests, "@@user\nabsent\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod unknown_owner_tests {
+    use super::*;
+
+    #[test]
+    fn an_owner_without_a_name_shows_its_number() {
+        // A file whose uid no user has, as GNU stat reports it.
+        let requests = [FactRequest::Path("/srv/x".into())];
+        let output = "@@path\nstat:directory|750|UNKNOWN|UNKNOWN|999|998|4096\n";
+        let facts = parse_batch_output(&requests, output).unwrap();
+        let fact = facts.path("/srv/x").unwrap().unwrap();
+        assert_eq!((fact.owner.as_str(), fact.group.as_str()), ("999", "998"));
     }
 }
