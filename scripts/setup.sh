@@ -4,9 +4,13 @@
 # Prints the environment to use as `export` lines (eval "$(scripts/setup.sh)").
 set -euo pipefail
 
-ANSIBLE_CORE_VERSION=2.19.14
+# The reference Ansible and every Python package under it are pinned, so the parity checks compare
+# with the same program on every machine; the venv is keyed on the pin file's contents.
+requirements="$(dirname "$0")/ansible-requirements.txt"
+ANSIBLE_CORE_VERSION=$(sed -n 's/^ansible-core==//p' "$requirements")
+pins=$(sha256sum "$requirements" | cut -c1-12)
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/plimsoll"
-venv="$cache_root/venv-ansible-core-$ANSIBLE_CORE_VERSION"
+venv="$cache_root/venv-ansible-core-$ANSIBLE_CORE_VERSION-$pins"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -31,7 +35,7 @@ if [ ! -x "$venv/bin/ansible-inventory" ]; then
   rm -rf "$venv"
   mkdir -p "$cache_root"
   python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2
 fi
 
 echo "export PLIMSOLL_ANSIBLE_VENV='$venv'"
