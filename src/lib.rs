@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod diff;
 pub mod drivers;
+pub mod endpoints;
 pub mod facts;
 pub mod graph;
 pub mod inventory;

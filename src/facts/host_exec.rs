@@ -21,4 +21,10 @@ pub trait HostExec: Send + Sync {
         stdin: &'a [u8],
         timeout: Duration,
     ) -> BoxFuture<'a, Result<ExecOutput, String>>;
+
+    /// A client for the host's Docker engine, opened on first use and reused for the run.
+    fn docker(&self) -> BoxFuture<'_, Result<bollard::Docker, String>> {
+        let host = self.host().to_string();
+        Box::pin(async move { Err(format!("{host}: no Docker engine is reachable this way")) })
+    }
 }

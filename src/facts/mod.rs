@@ -28,6 +28,47 @@ pub enum FactRequest {
     /// The umask the host's shell runs with: it decides new files' modes and symbolic modes without a
     /// `who` part (`+x`).
     Umask,
+    /// An object of the host's Docker engine, read through its API (not the shell batch).
+    Docker(DockerQuery),
+}
+
+/// What a Docker resource asks its host's engine. Names are as the user wrote them (a container or
+/// network name, an image reference).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DockerQuery {
+    Container(String),
+    Image(String),
+    Network(String),
+    Volume(String),
+    /// Every object carrying plimsoll's ownership label for this project (for pruning).
+    Owned {
+        project: String,
+    },
+}
+
+impl FactRequest {
+    /// Whether the shell batch answers this request (the rest go to the host's endpoints).
+    pub fn is_shell(&self) -> bool {
+        !matches!(self, FactRequest::Docker(_))
+    }
+}
+
+/// An object plimsoll's label says it owns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedObject {
+    /// `container`, `network`, `volume` or `image`.
+    pub object_type: String,
+    pub name: String,
+}
+
+/// The engine's own description of an object, as its API returns it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DockerFact {
+    Container(Box<bollard::models::ContainerInspectResponse>),
+    Image(Box<bollard::models::ImageInspect>),
+    Network(Box<bollard::models::NetworkInspect>),
+    Volume(Box<bollard::models::Volume>),
+    Owned(Vec<OwnedObject>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +164,7 @@ impl std::fmt::Debug for ShadowFact {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FactValue {
     /// The path, user or group does not exist.
     Absent,
@@ -133,6 +174,7 @@ pub enum FactValue {
     Group(GroupFact),
     Shadow(ShadowFact),
     Umask(u32),
+    Docker(DockerFact),
     /// The host could not say (e.g. the shadow file needs root); the text says why.
     Unreadable(String),
 }
@@ -146,6 +188,11 @@ pub struct Facts {
 impl Facts {
     pub fn insert(&mut self, request: FactRequest, value: FactValue) {
         self.values.insert(request, value);
+    }
+
+    /// Adds another source's answers (the shell batch's and the endpoints').
+    pub fn extend(&mut self, other: Facts) {
+        self.values.extend(other.values);
     }
 
     pub fn get(&self, request: &FactRequest) -> Option<&FactValue> {
@@ -203,6 +250,16 @@ impl Facts {
         match self.lookup(FactRequest::Shadow(name.to_string()), &what)? {
             None => Ok(None),
             Some(FactValue::Shadow(fact)) => Ok(Some(fact)),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
+        }
+    }
+
+    /// The engine's answer for a Docker object; `None` when it does not exist.
+    pub fn docker(&self, query: &DockerQuery) -> Result<Option<&DockerFact>, String> {
+        let what = format!("{query:?}");
+        match self.lookup(FactRequest::Docker(query.clone()), &what)? {
+            None => Ok(None),
+            Some(FactValue::Docker(fact)) => Ok(Some(fact)),
             Some(_) => Err(format!("the fact for {what} has the wrong type")),
         }
     }

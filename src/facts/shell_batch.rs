@@ -81,6 +81,7 @@ pub fn batch_args<'a>(requests: impl IntoIterator<Item = &'a FactRequest>) -> Ve
     let mut args = vec![CONTENT_LIMIT.to_string()];
     for request in requests {
         let (kind, arg) = match request {
+            FactRequest::Docker(_) => continue,
             FactRequest::Path(path) => ("path", path.as_str()),
             FactRequest::Tree(path) => ("tree", path.as_str()),
             FactRequest::User(name) => ("user", name.as_str()),
@@ -96,6 +97,7 @@ pub fn batch_args<'a>(requests: impl IntoIterator<Item = &'a FactRequest>) -> Ve
 
 /// Reads the script's output back, one answer per request, in request order.
 pub fn parse_batch_output(requests: &[FactRequest], output: &str) -> Result<Facts, String> {
+    let requests: Vec<&FactRequest> = requests.iter().filter(|r| r.is_shell()).collect();
     let mut sections: Vec<Vec<&str>> = Vec::new();
     for line in output.lines() {
         if line.starts_with("@@") {
@@ -125,9 +127,10 @@ pub fn parse_batch_output(requests: &[FactRequest], output: &str) -> Result<Fact
                 FactRequest::Group(name) => FactValue::Group(parse_group(name, &lines)?),
                 FactRequest::Shadow(name) => FactValue::Shadow(parse_shadow(name, &lines)?),
                 FactRequest::Umask => FactValue::Umask(parse_umask(&lines)?),
+                FactRequest::Docker(_) => continue,
             }
         };
-        facts.insert(request.clone(), value);
+        facts.insert((*request).clone(), value);
     }
     Ok(facts)
 }

@@ -11,7 +11,10 @@ use tokio::task::JoinSet;
 
 use super::{Plan, PlannedChange, ResourceProblem};
 use crate::drivers::Registry;
-use crate::facts::{BATCH_SCRIPT, FactRequest, Facts, HostExec, batch_args, parse_batch_output};
+use crate::endpoints::docker::observe as observe_docker;
+use crate::facts::{
+    BATCH_SCRIPT, DockerQuery, FactRequest, Facts, HostExec, batch_args, parse_batch_output,
+};
 use crate::model::{DesiredResource, DesiredState};
 
 /// How long one host's fact batch may take.
@@ -37,20 +40,45 @@ pub async fn observe_host(
             }
         }
     }
-    if requests.is_empty() {
-        return Ok(Facts::default());
+    let (shell, docker): (Vec<FactRequest>, Vec<FactRequest>) =
+        requests.into_iter().partition(FactRequest::is_shell);
+    let mut facts = Facts::default();
+    if !shell.is_empty() {
+        let output = host
+            .run_script(BATCH_SCRIPT, &batch_args(&shell), b"", OBSERVE_TIMEOUT)
+            .await?;
+        if output.status != 0 {
+            return Err(format!(
+                "reading the host's state failed (exit {}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        facts.extend(parse_batch_output(
+            &shell,
+            &String::from_utf8_lossy(&output.stdout),
+        )?);
     }
-    let output = host
-        .run_script(BATCH_SCRIPT, &batch_args(&requests), b"", OBSERVE_TIMEOUT)
-        .await?;
-    if output.status != 0 {
-        return Err(format!(
-            "reading the host's state failed (exit {}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
+    let docker: Vec<DockerQuery> = docker
+        .into_iter()
+        .filter_map(|r| match r {
+            FactRequest::Docker(query) => Some(query),
+            _ => None,
+        })
+        .collect();
+    if !docker.is_empty() {
+        let client = host.docker().await?;
+        let read = tokio::time::timeout(OBSERVE_TIMEOUT, observe_docker(&client, &docker))
+            .await
+            .map_err(|_| {
+                format!(
+                    "the Docker engine did not answer within {} s",
+                    OBSERVE_TIMEOUT.as_secs()
+                )
+            })??;
+        facts.extend(read);
     }
-    parse_batch_output(&requests, &String::from_utf8_lossy(&output.stdout))
+    Ok(facts)
 }
 
 /// Diffs every resource of one host against its facts.

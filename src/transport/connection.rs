@@ -68,6 +68,14 @@ pub struct Connection {
     stats: Arc<HostStats>,
     run_dir: Arc<RunDir>,
     probe_window: Duration,
+    /// APIs reached through forwards on this connection, opened on first use.
+    pub(crate) endpoints: Endpoints,
+}
+
+/// The per-host API clients a connection carries (each keeps its forward open).
+#[derive(Debug, Default)]
+pub(crate) struct Endpoints {
+    pub(crate) docker: tokio::sync::OnceCell<crate::endpoints::docker::DockerEndpoint>,
 }
 
 impl Connection {
@@ -86,6 +94,7 @@ impl Connection {
             stats,
             run_dir,
             probe_window,
+            endpoints: Endpoints::default(),
         }
     }
 

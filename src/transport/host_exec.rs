@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use super::Connection;
 use crate::drivers::BoxFuture;
+use crate::endpoints::docker::DockerEndpoint;
 use crate::facts::{ExecOutput, HostExec};
 
 /// Drivers and the fact batch reach a host through `HostExec`; a connection is one.
@@ -29,6 +30,17 @@ impl HostExec for Connection {
                 stdout: output.stdout,
                 stderr: output.stderr,
             })
+        })
+    }
+
+    fn docker(&self) -> BoxFuture<'_, Result<bollard::Docker, String>> {
+        Box::pin(async move {
+            let endpoint = self
+                .endpoints
+                .docker
+                .get_or_try_init(|| DockerEndpoint::open(self))
+                .await?;
+            Ok(endpoint.client().clone())
         })
     }
 }

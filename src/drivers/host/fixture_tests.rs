@@ -15,6 +15,11 @@
 //!   groups: {adm: {gid: 4}}
 //!   shadow: {alice: '$6$salt$hash'}
 //!   umask: '0077'
+//!   docker_containers: {web: {Id: abc, Config: {Image: busybox}, State: {Running: true}}}
+//!   docker_images: {busybox: {Id: 'sha256:...'}}        # each entry is the engine's inspect JSON
+//!   docker_networks: {backend: {Name: backend, Driver: bridge}}
+//!   docker_volumes: {data: {Name: data, Driver: local, Mountpoint: /var/lib/docker/volumes/data}}
+//!   docker_owned: [{object_type: container, name: old}]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -26,8 +31,8 @@ use sha2::{Digest, Sha256};
 use crate::diff::Delta;
 use crate::drivers::builtin_registry;
 use crate::facts::{
-    FactRequest, FactValue, Facts, FileType, GroupFact, PathFact, Resolved, ShadowFact, TreeEntry,
-    UserFact,
+    DockerFact, DockerQuery, FactRequest, FactValue, Facts, FileType, GroupFact, OwnedObject,
+    PathFact, Resolved, ShadowFact, TreeEntry, UserFact,
 };
 use crate::source::SourceFile;
 use crate::source::yaml::{load, to_value};
@@ -176,6 +181,7 @@ fn answer(facts: &Map, request: &FactRequest) -> FactValue {
             Some(Value::Str(hash)) => FactValue::Shadow(ShadowFact { hash }),
             _ => FactValue::Absent,
         },
+        FactRequest::Docker(query) => docker_answer(facts, query),
         FactRequest::Umask => FactValue::Umask(
             facts
                 .get("umask")
@@ -183,6 +189,50 @@ fn answer(facts: &Map, request: &FactRequest) -> FactValue {
                 .map_or(0o022, |u| u32::from_str_radix(u, 8).unwrap()),
         ),
     }
+}
+
+/// A Docker object from the fixture's inspect JSON, read with the engine API's own models.
+fn docker_answer(facts: &Map, query: &DockerQuery) -> FactValue {
+    fn inspect<T: serde::de::DeserializeOwned>(
+        facts: &Map,
+        section: &str,
+        name: &str,
+    ) -> Option<T> {
+        let found = facts.get(section)?.as_map()?.get(name)?;
+        let json = serde_json::to_value(found).unwrap();
+        Some(serde_json::from_value(json).unwrap_or_else(|e| panic!("{section}.{name}: {e}")))
+    }
+    let fact = match query {
+        DockerQuery::Container(name) => {
+            inspect(facts, "docker_containers", name).map(|c| DockerFact::Container(Box::new(c)))
+        }
+        DockerQuery::Image(name) => {
+            inspect(facts, "docker_images", name).map(|i| DockerFact::Image(Box::new(i)))
+        }
+        DockerQuery::Network(name) => {
+            inspect(facts, "docker_networks", name).map(|n| DockerFact::Network(Box::new(n)))
+        }
+        DockerQuery::Volume(name) => {
+            inspect(facts, "docker_volumes", name).map(|v| DockerFact::Volume(Box::new(v)))
+        }
+        DockerQuery::Owned { .. } => {
+            let owned = match facts.get("docker_owned") {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|item| {
+                        let m = item.as_map().unwrap();
+                        OwnedObject {
+                            object_type: text(m, "object_type").unwrap().to_string(),
+                            name: text(m, "name").unwrap().to_string(),
+                        }
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Some(DockerFact::Owned(owned))
+        }
+    };
+    fact.map_or(FactValue::Absent, FactValue::Docker)
 }
 
 fn snake(value: &impl serde::Serialize) -> String {
