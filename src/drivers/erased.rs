@@ -13,6 +13,7 @@ pub type AnySpec = std::sync::Arc<dyn Any + Send + Sync>;
 pub trait ErasedKind: Send + Sync {
     fn name(&self) -> &'static str;
     fn aliases(&self) -> &'static [&'static str];
+    fn labels_ownership(&self) -> bool;
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>>;
     fn key(&self, spec: &AnySpec) -> String;
     fn provides(&self, spec: &AnySpec) -> Vec<Provision>;
@@ -49,6 +50,10 @@ impl<K: Kind> ErasedKind for Erased<K> {
 
     fn aliases(&self) -> &'static [&'static str] {
         K::ALIASES
+    }
+
+    fn labels_ownership(&self) -> bool {
+        K::LABELS_OWNERSHIP
     }
 
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>> {

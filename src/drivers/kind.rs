@@ -8,6 +8,9 @@ use crate::diff::Delta;
 use crate::facts::{FactRequest, Facts};
 use crate::value::Map;
 
+/// The internal argument carrying the project name to kinds that label what they make.
+pub const PROJECT_ARG: &str = "_plimsoll_project";
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Something a resource makes exist, which others may need (implicit graph edges).
@@ -71,6 +74,9 @@ pub trait Kind: Send + Sync + 'static {
     const NAME: &'static str;
     /// Other names Ansible accepts for it (`file`, `ansible.legacy.file`).
     const ALIASES: &'static [&'static str];
+    /// Whether the objects it makes carry plimsoll's ownership label: the loader then passes the
+    /// project's name to `parse` in the argument [`PROJECT_ARG`].
+    const LABELS_OWNERSHIP: bool = false;
 
     /// Arguments → spec, with Ansible's argument names, aliases and checks. Unknown arguments are errors.
     fn parse(args: &Map) -> Result<Self::Spec, Vec<SpecError>>;

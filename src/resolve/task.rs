@@ -11,7 +11,7 @@ use super::render::{Renderer, as_bool, rendered};
 use super::tags::TagFilter;
 use super::walk::Unit;
 use crate::diagnostics::Diagnostic;
-use crate::drivers::{ErasedKind, Registry, SpecError};
+use crate::drivers::{ErasedKind, PROJECT_ARG, Registry, SpecError};
 use crate::model::{DesiredResource, ResourceId};
 use crate::secrets::VaultSecrets;
 use crate::source::Span;
@@ -28,6 +28,33 @@ pub(super) struct HostTask<'a> {
     pub secrets: &'a VaultSecrets,
     pub tags: &'a TagFilter,
     pub keep_play_order: bool,
+}
+
+/// The project whose label a created object carries: `plimsoll_project` when set, else the name of
+/// the playbook's directory. Pruning only ever touches objects with the same project.
+fn project_name(
+    context: &HostTask<'_>,
+    renderer: &mut Renderer<'_>,
+    at: &Span,
+) -> Result<String, Diagnostic> {
+    let Some(value) = context.vars.get("plimsoll_project").cloned() else {
+        return Ok(context.playbook_dir.file_name().map_or_else(
+            || "plimsoll".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ));
+    };
+    let rendered = match value.as_str() {
+        Some(text) => renderer.string(text, at, "plimsoll_project")?,
+        None => value,
+    };
+    match rendered.as_str() {
+        Some(name) if !name.is_empty() => Ok(name.to_string()),
+        _ => Err(Diagnostic::error(format!(
+            "plimsoll_project must be a non-empty string, not {}",
+            pyrepr::repr(&rendered)
+        ))
+        .at(at.clone())),
+    }
 }
 
 /// A resolved task, before it gets its place in the host's order.
@@ -270,6 +297,17 @@ fn one(
     if let Err(found) = controller_files::prepare(kind.name(), &mut args, &files, renderer) {
         problems.extend(found);
         return None;
+    }
+    if kind.labels_ownership() {
+        match project_name(context, renderer, &task.span) {
+            Ok(project) => {
+                args.insert(PROJECT_ARG.into(), Value::Str(project));
+            }
+            Err(problem) => {
+                problems.push(problem);
+                return None;
+            }
+        }
     }
     let spec = match kind.parse(&args) {
         Ok(spec) => spec,
