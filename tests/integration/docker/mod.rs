@@ -1,0 +1,3 @@
+//! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
+
+mod testbed;
