@@ -12,6 +12,7 @@ use super::render::{Renderer, as_bool};
 use super::spans::template_diagnostic;
 use crate::diagnostics::Diagnostic;
 use crate::drivers::Kind;
+use crate::drivers::docker::image::{self as docker_image, DockerImage};
 use crate::drivers::host::{Copy, RENDERED_ARG, SRC_CONTENT_ARG, SRC_MODE_ARG, Template};
 use crate::secrets::{VaultSecrets, decrypt, is_vault};
 use crate::source::Span;
@@ -27,7 +28,8 @@ pub(super) struct FileContext<'a> {
     pub task: &'a str,
 }
 
-/// Adds what the kind needs from the controller to `args`. Only `copy` and `template` need anything.
+/// Adds what the kind needs from the controller to `args`: `copy`'s and `template`'s `src`,
+/// `docker_image`'s build context, archive or controller image.
 pub(super) fn prepare(
     kind: &str,
     args: &mut Map,
@@ -41,6 +43,18 @@ pub(super) fn prepare(
         Ok(())
     } else if kind == <Template as Kind>::NAME {
         template_source(args, context, renderer)
+    } else if kind == <DockerImage as Kind>::NAME {
+        let locate = |relative: &str| {
+            find(context, "files", relative).map_err(|d| d.help.unwrap_or_default())
+        };
+        docker_image::prepare(args, &locate).map_err(|e| {
+            let at = (context.spans)(e.argument.as_deref().unwrap_or(""));
+            let diagnostic = Diagnostic::error(format!("{}: {}", context.task, e.message)).at(at);
+            vec![match e.help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            }]
+        })
     } else {
         Ok(())
     }

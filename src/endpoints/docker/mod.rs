@@ -2,7 +2,11 @@
 //! local Unix socket, spoken to with bollard (not bollard's own ssh support, which would open an SSH
 //! connection per HTTP connection).
 
+pub mod controller;
+pub mod delivery;
+pub mod layers;
 mod observe;
+pub mod tar_stream;
 
 pub use observe::observe;
 
