@@ -302,6 +302,16 @@ pub async fn deliver(
     image: &ImageLayers,
 ) -> Result<DeliveryReport, String> {
     let host = &host.clone().with_timeout(LOAD_TIMEOUT);
+    let layers = image.diff_ids.len();
+    // Already there under another name: the caller's tag is all that is missing.
+    if host.inspect_image(&image.id).await.is_ok() {
+        return Ok(DeliveryReport {
+            layers,
+            layers_sent: 0,
+            bytes_sent: 0,
+            fallback: None,
+        });
+    }
     let present = present_chains(host)
         .await
         .map_err(|e| format!("listing the host's images: {e}"))?;
@@ -312,7 +322,6 @@ pub async fn deliver(
         .filter(|(_, c)| present.contains(*c))
         .map(|(i, _)| i)
         .collect();
-    let layers = image.diff_ids.len();
     let whole = |fallback| async move {
         let sent = Arc::new(AtomicU64::new(0));
         let stream = filtered(open(origin, &image.id), |_: &str| true, sent.clone());
