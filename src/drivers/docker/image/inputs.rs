@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use super::context::{ContextListing, read_context};
 use crate::drivers::SpecError;
 use crate::endpoints::docker::controller::{self, ImageLayers};
 use crate::endpoints::docker::delivery::{
-    archive_file_blocking, archive_manifest_blocking, config_id,
+    ManifestEntry, archive_file_blocking, archive_manifest_blocking, config_id,
 };
 use crate::value::{Map, Value};
 
@@ -121,6 +122,26 @@ fn context_value(listing: &ContextListing) -> Value {
 /// Finds a path the way `copy` finds `src`; the error is the list of places searched.
 pub type Locate<'a> = dyn Fn(&str) -> Result<PathBuf, String> + 'a;
 
+type Answers<T> = OnceLock<Mutex<BTreeMap<String, Result<T, String>>>>;
+
+/// Reads each controller input once per run, however many hosts the task applies to (a context
+/// is hashed once, an archive scanned once), and every host is planned against the same answer.
+fn once<T: Clone>(
+    cache: &'static Answers<T>,
+    key: String,
+    read: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    let cache = cache.get_or_init(Default::default);
+    if let Some(answer) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return answer;
+    }
+    let answer = read();
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(key, answer.clone());
+    }
+    answer
+}
+
 /// Adds the controller-side inputs the task's source needs. Arguments the kind will refuse anyway
 /// (a wrong type, a missing path) are left for `parse` to report.
 pub fn prepare(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
@@ -153,7 +174,11 @@ fn prepare_build(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
         )
         .with_help(searched)
     })?;
-    let listing = read_context(&root, &dockerfile)
+    // Apply reads it again, maybe from another directory: keep it absolute.
+    let root = std::path::absolute(&root).unwrap_or(root);
+    static CONTEXTS: Answers<ContextListing> = OnceLock::new();
+    let key = format!("{}\0{dockerfile}", root.display());
+    let listing = once(&CONTEXTS, key, || read_context(&root, &dockerfile))
         .map_err(|e| SpecError::new(Some("build"), format!("build.path {path:?}: {e}")))?;
     args.insert(BUILD_CONTEXT_ARG.into(), context_value(&listing));
     Ok(())
@@ -170,8 +195,12 @@ fn prepare_load(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
         )
         .with_help(searched)
     })?;
+    let path = std::path::absolute(&path).unwrap_or(path);
     let fail = |message: String| SpecError::new(Some("load_path"), message);
-    let manifest = archive_manifest_blocking(&path).map_err(fail)?;
+    static MANIFESTS: Answers<Vec<ManifestEntry>> = OnceLock::new();
+    static CONFIGS: Answers<Vec<u8>> = OnceLock::new();
+    let key = path.display().to_string();
+    let manifest = once(&MANIFESTS, key, || archive_manifest_blocking(&path)).map_err(fail)?;
     let name = text(args, "name").unwrap_or_default();
     let tag = text(args, "tag").unwrap_or("latest");
     let wanted = super::reference::Reference::parse(name, tag)
@@ -200,7 +229,11 @@ fn prepare_load(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
             entry.config
         ))
     })?;
-    let config = archive_file_blocking(&path, &entry.config).map_err(fail)?;
+    let key = format!("{}\0{}", path.display(), entry.config);
+    let config = once(&CONFIGS, key, || {
+        archive_file_blocking(&path, &entry.config)
+    })
+    .map_err(fail)?;
     let parsed: serde_json::Value = serde_json::from_slice(&config)
         .map_err(|e| fail(format!("{}: the image config: {e}", path.display())))?;
     let diff_ids: Vec<String> = parsed
