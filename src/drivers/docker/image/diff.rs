@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::spec::{BuildSpec, Desired, ImageSpec};
+use super::spec::{ARG_PREFIX, BuildSpec, Desired, ImageSpec};
 use crate::diff::{Action, AttrChange, Delta, Reason};
 use crate::facts::{DockerFact, DockerQuery, FactRequest, Facts};
 use crate::value::Value;
@@ -264,12 +264,11 @@ fn map_changes(
     let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     keys.into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
-        .map(|k| {
-            change(
-                format!("{prefix}{separator}{k}"),
-                before.get(k).map(|v| Value::Str(v.clone())),
-                after.get(k).map(|v| Value::Str(v.clone())),
-            )
+        .map(|k| AttrChange {
+            path: format!("{prefix}{separator}{k}"),
+            before: before.get(k).map(|v| Value::Str(v.clone())),
+            after: after.get(k).map(|v| Value::Str(v.clone())),
+            sensitive: prefix == "build" && k.starts_with(ARG_PREFIX),
         })
         .collect()
 }

@@ -16,6 +16,9 @@ use crate::value::{Map, Value};
 
 pub const MODULE: &str = "community.docker.docker_image";
 
+/// How build arguments appear among the shaping options (`args.VERSION`).
+pub const ARG_PREFIX: &str = "args.";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageSpec {
     pub reference: Reference,
@@ -93,12 +96,16 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     /// The options that decide what the image holds, flattened (`args.VERSION`): part of the digest,
-    /// and stored on the image so a plan can name the one that changed.
+    /// and stored on the image so a plan can name the one that changed. Build arguments may be
+    /// secrets, so only a hash of each value is kept (and plans mask them).
     pub fn shaping(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         out.insert("dockerfile".to_string(), self.dockerfile.clone());
         for (k, v) in &self.args {
-            out.insert(format!("args.{k}"), v.clone());
+            out.insert(
+                format!("{ARG_PREFIX}{k}"),
+                hex::encode(Sha256::digest(v))[..16].to_string(),
+            );
         }
         for (k, v) in &self.labels {
             out.insert(format!("labels.{k}"), v.clone());
