@@ -301,12 +301,10 @@ pub async fn deliver(
     host: &Docker,
     image: &ImageLayers,
 ) -> Result<DeliveryReport, String> {
-    let host = &host.clone().with_timeout(LOAD_TIMEOUT);
-    let layers = image.diff_ids.len();
     // Already there under another name: the caller's tag is all that is missing.
     if host.inspect_image(&image.id).await.is_ok() {
         return Ok(DeliveryReport {
-            layers,
+            layers: image.diff_ids.len(),
             layers_sent: 0,
             bytes_sent: 0,
             fallback: None,
@@ -315,6 +313,19 @@ pub async fn deliver(
     let present = present_chains(host)
         .await
         .map_err(|e| format!("listing the host's images: {e}"))?;
+    deliver_over(origin, host, image, &present).await
+}
+
+/// [`deliver`] once the chain IDs the host has are known: the layers among them are left out of
+/// the archive, and should the host refuse that archive, the whole one follows.
+pub async fn deliver_over(
+    origin: &Origin,
+    host: &Docker,
+    image: &ImageLayers,
+    present: &BTreeSet<String>,
+) -> Result<DeliveryReport, String> {
+    let loader = &host.clone().with_timeout(LOAD_TIMEOUT);
+    let layers = image.diff_ids.len();
     let chains = chain_ids(&image.diff_ids);
     let skip: BTreeSet<usize> = chains
         .iter()
@@ -325,7 +336,7 @@ pub async fn deliver(
     let whole = |fallback| async move {
         let sent = Arc::new(AtomicU64::new(0));
         let stream = filtered(open(origin, &image.id), |_: &str| true, sent.clone());
-        load(host, stream).await?;
+        load(loader, stream).await?;
         Ok::<_, String>(DeliveryReport {
             layers,
             layers_sent: layers,
@@ -340,7 +351,7 @@ pub async fn deliver(
     let leave_out = LeaveOut::layers(&entry, &skip);
     let sent = Arc::new(AtomicU64::new(0));
     let stream = filtered(open(origin, &image.id), leave_out, sent.clone());
-    match load(host, stream).await {
+    match load(loader, stream).await {
         Ok(()) => Ok(DeliveryReport {
             layers,
             layers_sent: layers - skip.len(),
