@@ -7,6 +7,7 @@ use petgraph::stable_graph::NodeIndex;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::rollout::Rollout;
 use super::{ApplyReport, Outcome, ResourceOutcome};
 use crate::diff::Delta;
 use crate::drivers::Registry;
@@ -14,16 +15,19 @@ use crate::graph::ResourceGraph;
 use crate::model::{DesiredResource, DesiredState, ResourceId};
 use crate::plan::Plan;
 use crate::plan::planner::{HostHandle, observe_host};
+use crate::resolve::PlayInfo;
 
 pub struct ApplyOptions {
     /// Resources worked on at once, across hosts.
     pub forks: usize,
     /// Set by Ctrl-C: nothing new starts once it is true.
     pub cancel: Arc<AtomicBool>,
+    /// The plays, for `serial` batches and `max_fail_percentage`.
+    pub plays: Vec<PlayInfo>,
 }
 
-/// Walks the graph: a resource starts once everything it depends on is done; a failure skips its
-/// dependents while independent branches and other hosts go on.
+/// Walks the graph: a resource starts once everything it depends on is done (and its play's earlier
+/// batches are); a failure skips its dependents while independent branches and other hosts go on.
 pub async fn apply(
     graph: &ResourceGraph,
     desired: &DesiredState,
@@ -34,42 +38,30 @@ pub async fn apply(
 ) -> ApplyReport {
     let planned: BTreeMap<&ResourceId, &Delta> =
         plan.changes.iter().map(|c| (&c.id, &c.delta)).collect();
-    let mut waiting: BTreeMap<NodeIndex, usize> = graph
-        .graph
-        .node_indices()
-        .map(|i| {
-            (
-                i,
-                graph
-                    .graph
-                    .neighbors_directed(i, Direction::Incoming)
-                    .count(),
-            )
-        })
-        .collect();
-    let mut results: BTreeMap<NodeIndex, Outcome> = BTreeMap::new();
+    let mut walk = Walk::new(graph, Rollout::new(&options.plays));
     let limit = Arc::new(Semaphore::new(options.forks.max(1)));
     let mut running = JoinSet::new();
-    let mut ready: Vec<NodeIndex> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(i, _)| *i)
-        .collect();
     let mut report = ApplyReport::default();
 
     loop {
-        for index in std::mem::take(&mut ready) {
+        for index in std::mem::take(&mut walk.ready) {
             let Some(node) = graph.graph.node_weight(index) else {
                 continue;
             };
+            if !walk.rollout.may_start(&node.id) {
+                walk.held.push(index);
+                continue;
+            }
             let upstream: Vec<&Outcome> = graph
                 .graph
                 .neighbors_directed(index, Direction::Incoming)
-                .filter_map(|d| results.get(&d))
+                .filter_map(|d| walk.results.get(&d))
                 .collect();
             let decided = if options.cancel.load(Ordering::SeqCst) {
                 report.cancelled = true;
                 Some(Outcome::Cancelled)
+            } else if let Some(why) = walk.rollout.stopped(&node.id) {
+                Some(Outcome::PlayStopped(why.to_string()))
             } else if upstream.iter().any(|o| o.blocks_dependents()) {
                 Some(Outcome::SkippedUpstreamFailed)
             } else if node.is_handler && !upstream.iter().any(|o| **o == Outcome::Changed) {
@@ -78,25 +70,11 @@ pub async fn apply(
                 None
             };
             if let Some(outcome) = decided {
-                finish(
-                    graph,
-                    index,
-                    outcome,
-                    &mut results,
-                    &mut waiting,
-                    &mut ready,
-                );
+                walk.finish(index, outcome);
                 continue;
             }
             let Some(resource) = desired.resources.get(&node.id).cloned() else {
-                finish(
-                    graph,
-                    index,
-                    Outcome::Failed("not in the desired state".into()),
-                    &mut results,
-                    &mut waiting,
-                    &mut ready,
-                );
+                walk.finish(index, Outcome::Failed("not in the desired state".into()));
                 continue;
             };
             let upstream_changed = upstream.iter().any(|o| **o == Outcome::Changed);
@@ -120,18 +98,20 @@ pub async fn apply(
                 (index, outcome)
             });
         }
+        if !walk.ready.is_empty() {
+            continue;
+        }
         let Some(joined) = running.join_next().await else {
-            break;
+            // Nothing runs and nothing is ready: only held batches are left, and what they wait for
+            // cannot finish (a `depends_on` into a later batch). Let the earliest go rather than stall.
+            if walk.held.is_empty() || !walk.rollout.force_open_next() {
+                break;
+            }
+            walk.release_held();
+            continue;
         };
         match joined {
-            Ok((index, outcome)) => finish(
-                graph,
-                index,
-                outcome,
-                &mut results,
-                &mut waiting,
-                &mut ready,
-            ),
+            Ok((index, outcome)) => walk.finish(index, outcome),
             Err(e) => {
                 report.outcomes.push(ResourceOutcome {
                     id: ResourceId::on_host("", "internal", "panic"),
@@ -141,7 +121,7 @@ pub async fn apply(
             }
         }
     }
-    for (index, outcome) in results {
+    for (index, outcome) in walk.results {
         if let Some(node) = graph.graph.node_weight(index) {
             report.outcomes.push(ResourceOutcome {
                 id: node.id.clone(),
@@ -153,26 +133,72 @@ pub async fn apply(
     report
 }
 
-fn finish(
-    graph: &ResourceGraph,
-    index: NodeIndex,
-    outcome: Outcome,
-    results: &mut BTreeMap<NodeIndex, Outcome>,
-    waiting: &mut BTreeMap<NodeIndex, usize>,
-    ready: &mut Vec<NodeIndex>,
-) {
-    results.insert(index, outcome);
-    let dependents: BTreeSet<NodeIndex> = graph
-        .graph
-        .neighbors_directed(index, Direction::Outgoing)
-        .collect();
-    for dependent in dependents {
-        if let Some(count) = waiting.get_mut(&dependent) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                ready.push(dependent);
+/// The walk's bookkeeping: what each node still waits for, what is ready, held or done.
+struct Walk<'g> {
+    graph: &'g ResourceGraph,
+    waiting: BTreeMap<NodeIndex, usize>,
+    results: BTreeMap<NodeIndex, Outcome>,
+    ready: Vec<NodeIndex>,
+    /// Ready by the graph, but their play's earlier batches are not done.
+    held: Vec<NodeIndex>,
+    rollout: Rollout,
+}
+
+impl<'g> Walk<'g> {
+    fn new(graph: &'g ResourceGraph, rollout: Rollout) -> Self {
+        let waiting: BTreeMap<NodeIndex, usize> = graph
+            .graph
+            .node_indices()
+            .map(|i| {
+                (
+                    i,
+                    graph
+                        .graph
+                        .neighbors_directed(i, Direction::Incoming)
+                        .count(),
+                )
+            })
+            .collect();
+        let ready = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(i, _)| *i)
+            .collect();
+        Walk {
+            graph,
+            waiting,
+            results: BTreeMap::new(),
+            ready,
+            held: Vec::new(),
+            rollout,
+        }
+    }
+
+    fn finish(&mut self, index: NodeIndex, outcome: Outcome) {
+        if let Some(node) = self.graph.graph.node_weight(index)
+            && self.rollout.finished(&node.id, outcome.is_failure())
+        {
+            self.release_held();
+        }
+        self.results.insert(index, outcome);
+        let dependents: BTreeSet<NodeIndex> = self
+            .graph
+            .graph
+            .neighbors_directed(index, Direction::Outgoing)
+            .collect();
+        for dependent in dependents {
+            if let Some(count) = self.waiting.get_mut(&dependent) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.ready.push(dependent);
+                }
             }
         }
+    }
+
+    /// Held nodes are looked at again (those still held go back).
+    fn release_held(&mut self) {
+        self.ready.append(&mut self.held);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod executor;
 mod outcome;
+mod rollout;
 
 pub use executor::{ApplyOptions, apply};
 pub use outcome::{ApplyReport, Outcome, ResourceOutcome};

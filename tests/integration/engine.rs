@@ -270,3 +270,82 @@ fn bad_playbooks_exit_1_with_locations_before_connecting() {
         "every problem is reported: {output}"
     );
 }
+
+/// Nanoseconds since the epoch at which `path` was last written on `host` (the hosts share the
+/// machine's clock, so times on different hosts compare).
+fn written_at(lab: &Lab, host: &str, path: &str) -> u128 {
+    let out = lab.ssh(host, &format!("stat -c %.9Y {path}"));
+    let text = String::from_utf8_lossy(&out.stdout).trim().replace('.', "");
+    text.parse()
+        .unwrap_or_else(|e| panic!("{host}:{path}: {text:?}: {e}"))
+}
+
+#[test]
+fn serial_batches_run_in_turn_and_max_fail_percentage_stops_the_play() {
+    let lab = Lab::start(3);
+    let playbook = lab.dir.path().join("rolling.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: all\n  serial: 1\n  max_fail_percentage: 0\n  gather_facts: false\n  tasks:\n    - name: first\n      copy: {dest: /tmp/rolling-a, content: \"a\\n\", owner: \"{{ rolling_owner | default('root') }}\"}\n    - name: second\n      copy: {dest: /tmp/rolling-b, content: \"b\\n\"}\n",
+    )
+    .unwrap();
+    let playbook = playbook.display().to_string();
+    let out = lab.plimsoll(&["apply", &playbook]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // One host at a time: each host's last write comes before the next host's first.
+    let h1_done = written_at(&lab, "h1", "/tmp/rolling-b");
+    let h2_start = written_at(&lab, "h2", "/tmp/rolling-a");
+    let h2_done = written_at(&lab, "h2", "/tmp/rolling-b");
+    let h3_start = written_at(&lab, "h3", "/tmp/rolling-a");
+    assert!(
+        h1_done <= h2_start,
+        "h1 finished at {h1_done}, h2 started at {h2_start}"
+    );
+    assert!(
+        h2_done <= h3_start,
+        "h2 finished at {h2_done}, h3 started at {h3_start}"
+    );
+
+    // Now h2's first task fails: its batch is over the 0% threshold, so h3 is never touched.
+    std::fs::create_dir_all(lab.dir.path().join("host_vars")).unwrap();
+    std::fs::write(
+        lab.dir.path().join("host_vars/h2.yml"),
+        "rolling_owner: no-such-user-plimsoll\n",
+    )
+    .unwrap();
+    for host in ["h1", "h2", "h3"] {
+        lab.ssh(host, "rm -f /tmp/rolling-a /tmp/rolling-b");
+    }
+    let out = lab.plimsoll(&["apply", &playbook]);
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(output.contains("FAILED"), "{output}");
+    assert!(
+        output.contains("stopped: 1 of 1 hosts in batch 2 failed (max_fail_percentage 0)"),
+        "{output}"
+    );
+    lab.ssh("h1", "test -f /tmp/rolling-b");
+    lab.ssh("h3", "test ! -e /tmp/rolling-a && test ! -e /tmp/rolling-b");
+}
+
+#[test]
+fn a_paused_host_is_reported_in_bounded_time_while_the_others_converge() {
+    let lab = Lab::start(2);
+    let site = site();
+    lab.testbed.docker(&["pause"], "h2");
+    let started = Instant::now();
+    let out = lab.plimsoll(&["apply", &site]);
+    let elapsed = started.elapsed();
+    lab.testbed.docker(&["unpause"], "h2");
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("h2"),
+        "the paused host must be named: {output}"
+    );
+    assert!(
+        output.contains("Apply: 8 changed"),
+        "h1 must converge: {output}"
+    );
+    assert!(elapsed < Duration::from_secs(90), "took {elapsed:?}");
+}
