@@ -349,3 +349,67 @@ fn a_paused_host_is_reported_in_bounded_time_while_the_others_converge() {
     );
     assert!(elapsed < Duration::from_secs(90), "took {elapsed:?}");
 }
+
+#[test]
+fn ctrl_c_stops_new_work_and_reports_what_ran() {
+    let lab = Lab::start(1);
+    let playbook = lab.dir.path().join("many.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: marker\n      copy: {dest: \"/tmp/many-{{ item }}\", content: \"x\\n\"}\n      loop: \"{{ range(400) | list }}\"\n",
+    )
+    .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
+    command
+        .args(["apply", playbook.to_str().unwrap(), "--forks", "1", "-i"])
+        .arg(&lab.inventory)
+        .current_dir(lab.dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    // Interrupt once the apply has really started on the host.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let out = Command::new("docker")
+            .args([
+                "exec",
+                &lab.testbed.container("h1"),
+                "sh",
+                "-c",
+                "ls /tmp | grep -c '^many-' || true",
+            ])
+            .output()
+            .unwrap();
+        let made: usize = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        if made >= 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the apply never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("cancelled: nothing new was started after Ctrl-C"),
+        "{output}"
+    );
+    assert!(output.contains("skipped: cancelled"), "{output}");
+    let changed = output.matches(": changed\n").count();
+    let listing = lab.ssh("h1", "ls /tmp | grep -c '^many-'");
+    let made: usize = String::from_utf8_lossy(&listing.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    // What the report calls changed is exactly what exists: nothing ran unreported.
+    assert_eq!(changed, made, "{output}");
+    assert!(made < 400, "{output}");
+}
