@@ -1,13 +1,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
-use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use super::rollout::Rollout;
+use super::walk::walk;
 use super::{ApplyReport, Outcome, ResourceOutcome};
 use crate::diff::Delta;
 use crate::drivers::Registry;
@@ -26,8 +24,8 @@ pub struct ApplyOptions {
     pub plays: Vec<PlayInfo>,
 }
 
-/// Walks the graph: a resource starts once everything it depends on is done (and its play's earlier
-/// batches are); a failure skips its dependents while independent branches and other hosts go on.
+/// Applies the plan: the graph walked dependencies first (see [`walk`]), each resource re-checked
+/// against the plan before acting and verified after.
 pub async fn apply(
     graph: &ResourceGraph,
     desired: &DesiredState,
@@ -36,92 +34,53 @@ pub async fn apply(
     hosts: &BTreeMap<String, HostHandle>,
     options: &ApplyOptions,
 ) -> ApplyReport {
-    let planned: BTreeMap<&ResourceId, &Delta> =
-        plan.changes.iter().map(|c| (&c.id, &c.delta)).collect();
-    let mut walk = Walk::new(graph, Rollout::new(&options.plays));
-    let limit = Arc::new(Semaphore::new(options.forks.max(1)));
-    let mut running = JoinSet::new();
-    let mut report = ApplyReport::default();
-
-    loop {
-        for index in std::mem::take(&mut walk.ready) {
-            let Some(node) = graph.graph.node_weight(index) else {
-                continue;
+    let planned: BTreeMap<ResourceId, Delta> = plan
+        .changes
+        .iter()
+        .map(|c| (c.id.clone(), c.delta.clone()))
+        .collect();
+    let act = |index: NodeIndex, upstream_changed: bool| {
+        let node = graph.graph.node_weight(index);
+        let resource = node.and_then(|n| desired.resources.get(&n.id)).cloned();
+        let planned_delta = node.and_then(|n| planned.get(&n.id)).cloned();
+        let host = node
+            .and_then(|n| hosts.get(n.id.scope.name()).cloned())
+            .unwrap_or_else(|| Err("no connection".into()));
+        let registry = registry.clone();
+        async move {
+            let Some(resource) = resource else {
+                return Outcome::Failed("not in the desired state".into());
             };
-            if !walk.rollout.may_start(&node.id) {
-                walk.held.push(index);
-                continue;
-            }
-            let upstream: Vec<&Outcome> = graph
-                .graph
-                .neighbors_directed(index, Direction::Incoming)
-                .filter_map(|d| walk.results.get(&d))
-                .collect();
-            let decided = if options.cancel.load(Ordering::SeqCst) {
-                report.cancelled = true;
-                Some(Outcome::Cancelled)
-            } else if let Some(why) = walk.rollout.stopped(&node.id) {
-                Some(Outcome::PlayStopped(why.to_string()))
-            } else if upstream.iter().any(|o| o.blocks_dependents()) {
-                Some(Outcome::SkippedUpstreamFailed)
-            } else if node.is_handler && !upstream.iter().any(|o| **o == Outcome::Changed) {
-                Some(Outcome::NotNotified)
-            } else {
-                None
-            };
-            if let Some(outcome) = decided {
-                walk.finish(index, outcome);
-                continue;
-            }
-            let Some(resource) = desired.resources.get(&node.id).cloned() else {
-                walk.finish(index, Outcome::Failed("not in the desired state".into()));
-                continue;
-            };
-            let upstream_changed = upstream.iter().any(|o| **o == Outcome::Changed);
-            let planned_delta = planned.get(&node.id).map(|d| (*d).clone());
-            let host = hosts
-                .get(node.id.scope.name())
-                .cloned()
-                .unwrap_or_else(|| Err("no connection".into()));
-            let registry = registry.clone();
-            let limit = limit.clone();
-            running.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                let outcome = apply_one(
-                    &resource,
-                    planned_delta.as_ref(),
-                    upstream_changed,
-                    host,
-                    &registry,
-                )
-                .await;
-                (index, outcome)
-            });
+            apply_one(
+                &resource,
+                planned_delta.as_ref(),
+                upstream_changed,
+                host,
+                &registry,
+            )
+            .await
         }
-        if !walk.ready.is_empty() {
-            continue;
-        }
-        let Some(joined) = running.join_next().await else {
-            // Nothing runs and nothing is ready: only held batches are left, and what they wait for
-            // cannot finish (a `depends_on` into a later batch). Let the earliest go rather than stall.
-            if walk.held.is_empty() || !walk.rollout.force_open_next() {
-                break;
-            }
-            walk.release_held();
-            continue;
-        };
-        match joined {
-            Ok((index, outcome)) => walk.finish(index, outcome),
-            Err(e) => {
-                report.outcomes.push(ResourceOutcome {
-                    id: ResourceId::on_host("", "internal", "panic"),
-                    display_name: "internal error".into(),
-                    outcome: Outcome::Failed(e.to_string()),
-                });
-            }
-        }
+    };
+    let walked = walk(
+        graph,
+        Rollout::new(&options.plays),
+        &options.cancel,
+        options.forks,
+        act,
+    )
+    .await;
+    let mut report = ApplyReport {
+        cancelled: walked.cancelled,
+        ..ApplyReport::default()
+    };
+    for problem in walked.internal_errors {
+        report.outcomes.push(ResourceOutcome {
+            id: ResourceId::on_host("", "internal", "panic"),
+            display_name: "internal error".into(),
+            outcome: Outcome::Failed(problem),
+        });
     }
-    for (index, outcome) in walk.results {
+    for (index, outcome) in walked.outcomes {
         if let Some(node) = graph.graph.node_weight(index) {
             report.outcomes.push(ResourceOutcome {
                 id: node.id.clone(),
@@ -131,75 +90,6 @@ pub async fn apply(
         }
     }
     report
-}
-
-/// The walk's bookkeeping: what each node still waits for, what is ready, held or done.
-struct Walk<'g> {
-    graph: &'g ResourceGraph,
-    waiting: BTreeMap<NodeIndex, usize>,
-    results: BTreeMap<NodeIndex, Outcome>,
-    ready: Vec<NodeIndex>,
-    /// Ready by the graph, but their play's earlier batches are not done.
-    held: Vec<NodeIndex>,
-    rollout: Rollout,
-}
-
-impl<'g> Walk<'g> {
-    fn new(graph: &'g ResourceGraph, rollout: Rollout) -> Self {
-        let waiting: BTreeMap<NodeIndex, usize> = graph
-            .graph
-            .node_indices()
-            .map(|i| {
-                (
-                    i,
-                    graph
-                        .graph
-                        .neighbors_directed(i, Direction::Incoming)
-                        .count(),
-                )
-            })
-            .collect();
-        let ready = waiting
-            .iter()
-            .filter(|(_, n)| **n == 0)
-            .map(|(i, _)| *i)
-            .collect();
-        Walk {
-            graph,
-            waiting,
-            results: BTreeMap::new(),
-            ready,
-            held: Vec::new(),
-            rollout,
-        }
-    }
-
-    fn finish(&mut self, index: NodeIndex, outcome: Outcome) {
-        if let Some(node) = self.graph.graph.node_weight(index)
-            && self.rollout.finished(&node.id, outcome.is_failure())
-        {
-            self.release_held();
-        }
-        self.results.insert(index, outcome);
-        let dependents: BTreeSet<NodeIndex> = self
-            .graph
-            .graph
-            .neighbors_directed(index, Direction::Outgoing)
-            .collect();
-        for dependent in dependents {
-            if let Some(count) = self.waiting.get_mut(&dependent) {
-                *count = count.saturating_sub(1);
-                if *count == 0 {
-                    self.ready.push(dependent);
-                }
-            }
-        }
-    }
-
-    /// Held nodes are looked at again (those still held go back).
-    fn release_held(&mut self) {
-        self.ready.append(&mut self.held);
-    }
 }
 
 /// Re-observe, compare with the plan, act, verify.
