@@ -77,6 +77,11 @@ pub trait Kind: Send + Sync + 'static {
     /// Whether the objects it makes carry plimsoll's ownership label: the loader then passes the
     /// project's name to `parse` in the argument [`PROJECT_ARG`].
     const LABELS_OWNERSHIP: bool = false;
+    /// Arguments (dotted for nested ones: `build.path`) that name a file or directory on the controller.
+    /// The loader finds each where Ansible looks for a role's files (the role's `files/`, the role, the
+    /// playbook's directory) and passes `parse` its absolute path; one that cannot be found is a load
+    /// error at the argument.
+    const CONTROLLER_PATHS: &'static [&'static str] = &[];
 
     /// Arguments → spec, with Ansible's argument names, aliases and checks. Unknown arguments are errors.
     fn parse(args: &Map) -> Result<Self::Spec, Vec<SpecError>>;

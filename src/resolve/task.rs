@@ -294,7 +294,7 @@ fn one(
         spans: &spans,
         task: label,
     };
-    if let Err(found) = controller_files::prepare(kind.name(), &mut args, &files, renderer) {
+    if let Err(found) = controller_files::prepare(kind, &mut args, &files, renderer) {
         problems.extend(found);
         return None;
     }
