@@ -12,7 +12,7 @@ use crate::drivers::Registry;
 use crate::graph::ResourceGraph;
 use crate::model::{DesiredResource, DesiredState, ResourceId};
 use crate::plan::Plan;
-use crate::plan::planner::{HostHandle, observe_host};
+use crate::plan::planner::{HostHandle, exec_for, observe_host};
 use crate::resolve::PlayInfo;
 
 pub struct ApplyOptions {
@@ -101,7 +101,7 @@ async fn apply_one(
     registry: &Registry,
 ) -> Outcome {
     let host = match host {
-        Ok(host) => host,
+        Ok(host) => exec_for(&host, resource.become_as.as_ref()),
         Err(why) => return Outcome::Failed(format!("host unreachable: {why}")),
     };
     let Some(kind) = registry.find(&resource.id.kind) else {

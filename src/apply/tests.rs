@@ -35,6 +35,7 @@ fn file_resource(registry: &Registry, order: usize, args: &[(&str, &str)]) -> De
         notify: vec![],
         tags: vec![],
         no_log: false,
+        become_as: None,
         order,
         keep_play_order: false,
         is_handler: false,

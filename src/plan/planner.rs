@@ -1,6 +1,6 @@
-//! Observe + diff: for each host, one batched fact read for all its resources, then a pure diff per
-//! resource. Hosts are observed in parallel, at most `forks` at once; one host failing does not stop
-//! the others.
+//! Observe + diff: for each host, one batched fact read for all its resources (one per become
+//! identity, normally one), then a pure diff per resource. Hosts are observed in parallel, at most
+//! `forks` at once; one host failing does not stop the others.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,13 +15,25 @@ use crate::endpoints::docker::observe as observe_docker;
 use crate::facts::{
     BATCH_SCRIPT, DockerQuery, FactRequest, Facts, HostExec, batch_args, parse_batch_output,
 };
-use crate::model::{DesiredResource, DesiredState};
+use crate::model::{Become, BecomeMethod, DesiredResource, DesiredState};
+use crate::transport::SudoExec;
 
 /// How long one host's fact batch may take.
 pub const OBSERVE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A host's connection, or why there is none.
 pub type HostHandle = Result<Arc<dyn HostExec>, String>;
+
+/// How a resource's scripts reach its host: the connection itself, or sudo to its become user.
+pub fn exec_for(host: &Arc<dyn HostExec>, become_as: Option<&Become>) -> Arc<dyn HostExec> {
+    match become_as {
+        None => host.clone(),
+        Some(Become {
+            user,
+            method: BecomeMethod::Sudo,
+        }) => Arc::new(SudoExec::new(host.clone(), user.clone())),
+    }
+}
 
 /// Reads one host's facts for these resources in one round trip.
 pub async fn observe_host(
@@ -113,6 +125,40 @@ pub fn diff_host(
     (changes, problems)
 }
 
+/// One host: a batched read per become identity, each through its own way in, then the diffs.
+async fn plan_host(
+    connection: &Arc<dyn HostExec>,
+    host: &str,
+    resources: &[DesiredResource],
+    registry: &Registry,
+) -> (Vec<PlannedChange>, Vec<ResourceProblem>) {
+    let mut by_identity: BTreeMap<Option<&Become>, Vec<&DesiredResource>> = BTreeMap::new();
+    for resource in resources {
+        by_identity
+            .entry(resource.become_as.as_ref())
+            .or_default()
+            .push(resource);
+    }
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    for (become_as, group) in by_identity {
+        let exec = exec_for(connection, become_as);
+        match observe_host(exec.as_ref(), &group, registry).await {
+            Ok(facts) => {
+                let (found, failed) = diff_host(&group, &facts, registry);
+                changes.extend(found);
+                problems.extend(failed);
+            }
+            Err(message) => problems.push(ResourceProblem {
+                host: host.to_string(),
+                id: None,
+                message,
+            }),
+        }
+    }
+    (changes, problems)
+}
+
 /// The plan for every host in `desired`.
 pub async fn plan(
     desired: &DesiredState,
@@ -138,13 +184,8 @@ pub async fn plan(
         let limit = limit.clone();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let refs: Vec<&DesiredResource> = resources.iter().collect();
-            let facts = match handle {
-                Ok(connection) => observe_host(connection.as_ref(), &refs, &registry).await,
-                Err(why) => Err(why),
-            };
-            match facts {
-                Ok(facts) => diff_host(&refs, &facts, &registry),
+            match handle {
+                Ok(connection) => plan_host(&connection, &host, &resources, &registry).await,
                 Err(message) => (
                     Vec::new(),
                     vec![ResourceProblem {

@@ -6,6 +6,7 @@
 
 mod cli;
 mod engine;
+mod escalation;
 mod inventory_errors;
 mod inventory_parity;
 mod support;
