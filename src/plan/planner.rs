@@ -313,6 +313,7 @@ mod tests {
             order: 0,
             keep_play_order: true,
             is_handler,
+            become_as: None,
         }
     }
 
