@@ -106,6 +106,14 @@ pub fn update_body(spec: &ContainerSpec) -> Result<ContainerUpdateBody, String> 
     for Declared { setting, value } in spec.settings.iter().filter(|d| d.setting.in_place) {
         put(&mut host, setting.path, value.clone());
     }
+    // The engine refuses a memory limit above the swap limit it set at create (twice the memory
+    // then). Without a declared memory_swap, give the new limit the swap a new container would get.
+    if let Some(memory) = host.get("Memory").and_then(Json::as_i64)
+        && memory > 0
+        && !host.contains_key("MemorySwap")
+    {
+        host.insert("MemorySwap".into(), Json::from(memory.saturating_mul(2)));
+    }
     serde_json::from_value(Json::Object(host))
         .map_err(|e| format!("building the update request: {e}"))
 }
@@ -158,6 +166,11 @@ mod tests {
         assert_eq!(networks_after_create(&spec).len(), 1);
         let update = serde_json::to_value(update_body(&spec).unwrap()).unwrap();
         assert_eq!(update["Memory"], 64 << 20);
+        assert_eq!(
+            update["MemorySwap"],
+            128 << 20,
+            "as the engine sets it at create"
+        );
         assert_eq!(update["RestartPolicy"]["Name"], "always");
         assert!(update.get("PortBindings").is_none());
     }

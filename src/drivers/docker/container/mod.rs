@@ -19,7 +19,6 @@ mod units;
 mod volumes;
 
 pub use live::ContainerLive;
-pub use parse::IGNORED;
 pub use spec::ContainerSpec;
 
 use crate::diff::Delta;
