@@ -19,6 +19,7 @@ echo "== expected outputs are the real ansible-inventory's"
 echo "== test hosts: Docker engine and host image"
 bash scripts/testbed/testbed.sh engine
 bash scripts/testbed/testbed.sh image >/dev/null
+bash scripts/testbed/testbed.sh testimage >/dev/null
 
 echo "== cargo test"
 cargo test --locked --all-targets

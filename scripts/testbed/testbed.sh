@@ -5,7 +5,9 @@
 #   testbed.sh engine                 start a Docker engine if none answers (prints nothing)
 #   testbed.sh image                  build the host image unless it exists (cached on the package list)
 #   testbed.sh up PREFIX N [SUBNET]   start hosts PREFIX-h1..hN; prints an INI inventory on stdout
-#   testbed.sh down PREFIX            remove everything named PREFIX-* (containers, network, key dir)
+#   testbed.sh down PREFIX            remove everything named PREFIX-* (containers, network, images, key dir)
+#   testbed.sh testimage              build the busybox test image on this engine unless it exists
+#                                     (FROM scratch + Debian's static busybox; cached on its inputs)
 #
 # With TESTBED_LIGHT=1, `up` starts sshd only (no inner Docker engine, no extra capabilities): a few MB
 # per host, so benchmarks can run 50 of them.
@@ -97,9 +99,47 @@ up() {
   log "hosts up; known_hosts: $dir/known_hosts"
 }
 
+# No registry is reachable: containers in the tests run this image, built from a static busybox and
+# its applets as symbolic links, in one layer. Keyed on the binary and the build recipe, so every run
+# on a machine gets the same image ID.
+testimage() {
+  engine
+  if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
+    log "installing busybox-static from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq busybox-static >&2
+  fi
+  local recipe='FROM scratch
+COPY bin /bin
+CMD ["/bin/sh"]'
+  local tag
+  tag="plimsoll-testimage:$( { sha256sum /bin/busybox; printf '%s' "$recipe"; } | sha256sum | cut -c1-12)"
+  mkdir -p "$state_root"
+  (
+    # Concurrent test runs build it once.
+    flock 9
+    if ! docker image inspect "$tag" >/dev/null 2>&1; then
+      local context; context=$(mktemp -d /tmp/plimsoll-testimage.XXXXXX)
+      mkdir "$context/bin"
+      cp /bin/busybox "$context/bin/busybox"
+      for applet in $(/bin/busybox --list); do
+        [ "$applet" = busybox ] || ln -s busybox "$context/bin/$applet"
+      done
+      printf '%s\n' "$recipe" >"$context/Dockerfile"
+      docker build -q -t "$tag" "$context" >/dev/null 2>"$context.log" || {
+        cat "$context.log" >&2; rm -rf "$context" "$context.log"; exit 1; }
+      rm -rf "$context" "$context.log"
+    fi
+  ) 9>"$state_root/testimage.lock"
+  echo "$tag"
+}
+
 down() {
   local prefix=$1
   docker ps -aq --filter "label=plimsoll-testbed=$prefix" | xargs -r docker rm -f >/dev/null
+  docker image ls --format '{{.Repository}}:{{.Tag}}' | awk -v p="$prefix-" 'index($0, p) == 1' |
+    xargs -r docker image rm >/dev/null 2>&1 || true
   docker network rm "$prefix-net" >/dev/null 2>&1 || true
   rm -rf "${state_root:?}/$prefix"
 }
@@ -109,5 +149,6 @@ case "${1:-}" in
   image) image ;;
   up) shift; up "$@" ;;
   down) shift; down "$@" ;;
-  *) sed -n '2,11p' "$0" >&2; exit 2 ;;
+  testimage) testimage ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

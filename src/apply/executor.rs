@@ -134,7 +134,7 @@ async fn apply_one(
     }
     match observe_host(host.as_ref(), &[resource], registry).await {
         Ok(facts) => match kind.diff(&resource.spec, &facts) {
-            Ok(after) if after.is_no_op() => Outcome::Changed,
+            Ok(after) if after.is_no_op() || is_standing_request(&after) => Outcome::Changed,
             Ok(after) => Outcome::DidNotConverge(
                 after
                     .changed_paths()
@@ -146,6 +146,16 @@ async fn apply_one(
         },
         Err(e) => Outcome::Failed(format!("could not verify: {e}")),
     }
+}
+
+/// A restart or recreate with no attribute differing is a task's standing request (`restart: true`,
+/// `recreate: true`): done once it ran, though every diff asks for it again.
+fn is_standing_request(delta: &Delta) -> bool {
+    matches!(
+        delta.action,
+        crate::diff::Action::Restart | crate::diff::Action::Replace
+    ) && delta.changes.is_empty()
+        && delta.text_changes.is_empty()
 }
 
 fn same_change(planned: &Delta, current: &Delta) -> bool {
@@ -171,4 +181,34 @@ fn describe_drift(planned: &Delta, current: &Delta) -> String {
         current.action,
         paths.into_iter().collect::<Vec<_>>().join(", ")
     )
+}
+
+#[cfg(test)]
+mod standing_request_tests {
+    use super::*;
+    use crate::diff::{Action, AttrChange, Reason};
+
+    #[test]
+    fn only_a_bare_restart_or_recreate_is_a_standing_request() {
+        let bare = |action| Delta {
+            action,
+            reason: Reason::Other("restart: true".into()),
+            changes: Vec::new(),
+            text_changes: Vec::new(),
+        };
+        assert!(is_standing_request(&bare(Action::Restart)));
+        assert!(is_standing_request(&bare(Action::Replace)));
+        assert!(!is_standing_request(&bare(Action::Update)));
+        let mut drift = bare(Action::Replace);
+        drift.changes.push(AttrChange {
+            path: "env.A".into(),
+            before: None,
+            after: None,
+            sensitive: true,
+        });
+        assert!(
+            !is_standing_request(&drift),
+            "a remaining difference is not converged"
+        );
+    }
 }

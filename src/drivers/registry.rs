@@ -1,3 +1,4 @@
+use super::docker::Container;
 use super::host::{Copy, File, Group, Template, User};
 use super::{Erased, ErasedKind};
 
@@ -32,5 +33,6 @@ pub fn builtin_registry() -> Registry {
         Erased::<Template>::boxed(),
         Erased::<User>::boxed(),
         Erased::<Group>::boxed(),
+        Erased::<Container>::boxed(),
     ])
 }

@@ -80,14 +80,17 @@ pub async fn observe_host(
         .collect();
     if !docker.is_empty() {
         let client = host.docker().await?;
-        let read = tokio::time::timeout(OBSERVE_TIMEOUT, observe_docker(&client, &docker))
-            .await
-            .map_err(|_| {
-                format!(
-                    "the Docker engine did not answer within {} s",
-                    OBSERVE_TIMEOUT.as_secs()
-                )
-            })??;
+        let read = tokio::time::timeout(
+            OBSERVE_TIMEOUT,
+            observe_docker(host.host(), &client, &docker),
+        )
+        .await
+        .map_err(|_| {
+            format!(
+                "the Docker engine did not answer within {} s",
+                OBSERVE_TIMEOUT.as_secs()
+            )
+        })??;
         facts.extend(read);
     }
     Ok(facts)

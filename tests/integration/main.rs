@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
+mod docker;
 mod engine;
 mod escalation;
 mod inventory_errors;

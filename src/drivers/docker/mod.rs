@@ -5,3 +5,7 @@
 
 /// The label naming the project that owns an object.
 pub const OWNER_LABEL: &str = "io.plimsoll.project";
+
+pub mod container;
+
+pub use container::Container;

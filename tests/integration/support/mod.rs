@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cases;
+pub mod docker;
 pub mod testbed;
 
 pub use cases::*;

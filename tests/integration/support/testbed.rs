@@ -60,9 +60,22 @@ fn require_docker() {
     }
 }
 
+/// Whether hosts run their own Docker engine.
+#[derive(Clone, Copy)]
+pub enum Engines {
+    /// As the environment says (`TESTBED_LIGHT=1`: sshd only).
+    Default,
+    /// Every host runs its own dockerd, whatever `TESTBED_LIGHT` says.
+    Inner,
+}
+
 impl Testbed {
     /// Starts `count` hosts on a free /24 subnet.
     pub fn start(count: usize) -> Testbed {
+        Testbed::start_with(count, Engines::Default)
+    }
+
+    pub fn start_with(count: usize, engines: Engines) -> Testbed {
         require_docker();
         let prefix = format!(
             "pltest-{}-{}",
@@ -77,12 +90,14 @@ impl Testbed {
                 + attempt as usize * 7
                 + NEXT.load(Ordering::Relaxed) * 13;
             let subnet = format!("10.{}.{}.0/24", 140 + seed % 100, (seed / 100) % 250);
-            let out = Command::new("bash")
-                .arg(script())
+            let mut up = Command::new("bash");
+            up.arg(script())
                 .args(["up", &prefix, &count.to_string(), &subnet])
-                .stdin(Stdio::null())
-                .output()
-                .expect("running testbed.sh");
+                .stdin(Stdio::null());
+            if let Engines::Inner = engines {
+                up.env("TESTBED_LIGHT", "0");
+            }
+            let out = up.output().expect("running testbed.sh");
             if out.status.success() {
                 let inventory = String::from_utf8_lossy(&out.stdout).into_owned();
                 let inventory_dir = tempfile::tempdir().expect("temp dir");
@@ -104,6 +119,36 @@ impl Testbed {
     /// The container of inventory host `host`.
     pub fn container(&self, host: &str) -> String {
         format!("{}-{host}", self.prefix)
+    }
+
+    /// The address of inventory host `host`.
+    pub fn ip(&self, host: &str) -> String {
+        self.inventory
+            .lines()
+            .filter(|line| line.split_whitespace().next() == Some(host))
+            .flat_map(|line| line.split_whitespace())
+            .find_map(|word| word.strip_prefix("ansible_host="))
+            .unwrap_or_else(|| panic!("no {host} in the testbed inventory"))
+            .to_string()
+    }
+
+    /// The private key every host accepts for root.
+    pub fn key(&self) -> PathBuf {
+        state_dir(&self.prefix).join("id_ed25519")
+    }
+
+    /// `ssh root@host COMMAND_LINE` with the testbed's key and known hosts (the line goes through the
+    /// host's shell).
+    pub fn ssh(&self, host: &str) -> Command {
+        let mut command = Command::new("ssh");
+        command
+            .arg("-i")
+            .arg(self.key())
+            .arg("-o")
+            .arg(format!("UserKnownHostsFile={}", self.known_hosts.display()))
+            .args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"])
+            .arg(format!("root@{}", self.ip(host)));
+        command
     }
 
     /// `host`'s variables from the inventory the script printed, loaded by plimsoll's own inventory

@@ -1,0 +1,5 @@
+//! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
+
+mod container;
+mod observe;
+mod testbed;
