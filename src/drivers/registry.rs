@@ -1,3 +1,4 @@
+use super::docker::{DockerNetwork, DockerVolume};
 use super::host::{Copy, File, Group, Template, User};
 use super::{Erased, ErasedKind};
 
@@ -32,5 +33,7 @@ pub fn builtin_registry() -> Registry {
         Erased::<Template>::boxed(),
         Erased::<User>::boxed(),
         Erased::<Group>::boxed(),
+        Erased::<DockerNetwork>::boxed(),
+        Erased::<DockerVolume>::boxed(),
     ])
 }

@@ -3,5 +3,13 @@
 //! Every object one of these kinds creates carries [`OWNER_LABEL`] with the project's name, so pruning
 //! can tell plimsoll's objects from everyone else's (objects without it are never touched).
 
+mod engine_args;
+mod engine_error;
+pub mod network;
+pub mod volume;
+
+pub use network::DockerNetwork;
+pub use volume::DockerVolume;
+
 /// The label naming the project that owns an object.
 pub const OWNER_LABEL: &str = "io.plimsoll.project";

@@ -1,6 +1,6 @@
 //! Resource kinds that manage one host's files and accounts, with Ansible's module arguments.
 
-mod args;
+pub(crate) mod args;
 mod attrs;
 mod content_file;
 mod exec;
