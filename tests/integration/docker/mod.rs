@@ -1,4 +1,5 @@
 //! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
 
+mod network_volume;
 mod observe;
 mod testbed;

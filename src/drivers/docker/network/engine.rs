@@ -164,7 +164,11 @@ async fn attachments(client: &Docker, network: &str) -> Result<Vec<Attachment>, 
     let containers = client
         .list_containers(Some(ListContainersOptions {
             all: true,
-            filters: Some(HashMap::from([("network".to_string(), vec![id.clone()])])),
+            // A stopped container's settings name the network but may not carry its ID.
+            filters: Some(HashMap::from([(
+                "network".to_string(),
+                vec![id.clone(), network.to_string()],
+            )])),
             ..Default::default()
         }))
         .await
