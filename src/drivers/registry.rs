@@ -1,4 +1,4 @@
-use super::docker::Container;
+use super::docker::{Container, DockerNetwork, DockerVolume};
 use super::host::{Copy, File, Group, Template, User};
 use super::{Erased, ErasedKind};
 
@@ -34,5 +34,7 @@ pub fn builtin_registry() -> Registry {
         Erased::<User>::boxed(),
         Erased::<Group>::boxed(),
         Erased::<Container>::boxed(),
+        Erased::<DockerNetwork>::boxed(),
+        Erased::<DockerVolume>::boxed(),
     ])
 }
