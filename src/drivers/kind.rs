@@ -20,6 +20,9 @@ pub enum Provision {
     Path(String),
     User(String),
     Group(String),
+    /// A named object of some class on the resource's host (`Object("docker network", "backend")`);
+    /// met only by a requirement of the same class and name.
+    Object(&'static str, String),
 }
 
 /// Something a resource needs to exist first. A `Path` requirement is met by the nearest ancestor
@@ -29,6 +32,7 @@ pub enum Requirement {
     Path(String),
     User(String),
     Group(String),
+    Object(&'static str, String),
 }
 
 /// A problem with a task's arguments, found before anything connects.

@@ -19,7 +19,7 @@ use bollard::models::NetworkInspect;
 use super::engine_args::{Values, connection_options, project, string_map};
 use crate::diff::{Action, AttrChange, Delta, Reason};
 use crate::drivers::host::args::Args;
-use crate::drivers::{ApplyError, BoxFuture, Kind, SpecError};
+use crate::drivers::{ApplyError, BoxFuture, Kind, Provision, SpecError};
 use crate::facts::{DockerFact, DockerQuery, FactRequest, Facts, HostExec};
 use crate::value::{Map, Value};
 
@@ -123,6 +123,14 @@ impl Kind for DockerNetwork {
 
     fn key(spec: &NetworkSpec) -> String {
         spec.name.clone()
+    }
+
+    fn provides(spec: &NetworkSpec) -> Vec<Provision> {
+        if spec.present {
+            vec![Provision::Object(super::NETWORK, spec.name.clone())]
+        } else {
+            Vec::new()
+        }
     }
 
     fn facts(spec: &NetworkSpec) -> Vec<FactRequest> {

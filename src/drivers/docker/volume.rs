@@ -16,7 +16,7 @@ use super::engine_args::{Values, connection_options, labels_at_creation, project
 use super::engine_error::engine_error;
 use crate::diff::{Action, AttrChange, Delta, Reason};
 use crate::drivers::host::args::Args;
-use crate::drivers::{ApplyError, BoxFuture, Kind, SpecError};
+use crate::drivers::{ApplyError, BoxFuture, Kind, Provision, SpecError};
 use crate::facts::{DockerFact, DockerQuery, FactRequest, Facts, HostExec};
 use crate::value::{Map, Value};
 
@@ -88,6 +88,14 @@ impl Kind for DockerVolume {
 
     fn key(spec: &VolumeSpec) -> String {
         spec.name.clone()
+    }
+
+    fn provides(spec: &VolumeSpec) -> Vec<Provision> {
+        if spec.present {
+            vec![Provision::Object(super::VOLUME, spec.name.clone())]
+        } else {
+            Vec::new()
+        }
     }
 
     fn facts(spec: &VolumeSpec) -> Vec<FactRequest> {

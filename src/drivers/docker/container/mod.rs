@@ -57,11 +57,23 @@ impl Kind for Container {
             .declared("mounts")
             .and_then(|m| m.as_array().cloned())
             .unwrap_or_default();
+        let networks = spec.networks.iter().flatten().map(|n| n.name.clone());
         spec.env_file
             .iter()
             .cloned()
             .chain(volumes::bound_host_paths(&binds, &mounts))
             .map(Requirement::Path)
+            .chain(
+                volumes::named_volumes(&binds, &mounts)
+                    .into_iter()
+                    .map(|v| Requirement::Object(super::VOLUME, v)),
+            )
+            .chain(networks.map(|n| Requirement::Object(super::NETWORK, n)))
+            .chain(
+                spec.image
+                    .iter()
+                    .map(|i| Requirement::Object(super::IMAGE, super::image_reference(i))),
+            )
             .collect()
     }
 

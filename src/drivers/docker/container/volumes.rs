@@ -89,6 +89,21 @@ pub fn bound_host_paths(binds: &[String], mounts: &[Json]) -> Vec<String> {
     from_binds.chain(from_mounts).map(str::to_string).collect()
 }
 
+/// Named volumes the container mounts: `volumes` entries whose source is a name, not a path, and
+/// `mounts` of type `volume` with a source.
+pub fn named_volumes(binds: &[String], mounts: &[Json]) -> Vec<String> {
+    let from_binds = binds
+        .iter()
+        .filter(|b| b.contains(':'))
+        .filter_map(|b| b.split(':').next())
+        .filter(|source| !source.is_empty() && !source.starts_with('/'));
+    let from_mounts = mounts
+        .iter()
+        .filter(|m| m.get("Type").and_then(Json::as_str) == Some("volume"))
+        .filter_map(|m| m.get("Source").and_then(Json::as_str));
+    from_binds.chain(from_mounts).map(str::to_string).collect()
+}
+
 const MOUNT_TYPES: [&str; 4] = ["bind", "volume", "tmpfs", "npipe"];
 
 /// Sub-options valid only for some mount types.
