@@ -57,7 +57,11 @@ pub fn run(args: ApplyArgs, terminal: &Terminal) -> Result<Diagnostics, Diagnost
                 on_interrupt.store(true, Ordering::SeqCst);
             }
         });
-        let options = ApplyOptions { forks, cancel };
+        let options = ApplyOptions {
+            forks,
+            cancel,
+            plays: prepared.resolved.plays.clone(),
+        };
         let report = apply(
             &prepared.graph,
             &prepared.resolved.resources,

@@ -33,6 +33,7 @@ pub struct Prepared {
 const DEFAULT_ROLES_PATH: &str = "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles";
 
 pub fn prepare(args: &PlaybookArgs) -> Result<Prepared, Diagnostics> {
+    refuse_become_password(args)?;
     let cwd = std::env::current_dir().map_err(|e| {
         Diagnostics::from(Diagnostic::error(format!(
             "cannot read the current directory: {e}"
@@ -136,6 +137,24 @@ pub fn prepare(args: &PlaybookArgs) -> Result<Prepared, Diagnostics> {
         secrets,
         warnings: problems,
     })
+}
+
+/// A become password would have to be typed into sudo's prompt, which `sudo -n` never shows.
+fn refuse_become_password(args: &PlaybookArgs) -> Result<(), Diagnostics> {
+    let flag = if args.ask_become_pass {
+        "--ask-become-pass"
+    } else if args.become_password_file.is_some() {
+        "--become-password-file"
+    } else {
+        return Ok(());
+    };
+    Err(Diagnostic::error(format!(
+        "{flag} is not supported yet: plimsoll runs `sudo -n` and cannot give sudo a password"
+    ))
+    .with_help(
+        "configure NOPASSWD sudo for the connecting user (e.g. `deploy ALL=(ALL) NOPASSWD: ALL` in /etc/sudoers.d/deploy), or connect as root",
+    )
+    .into())
 }
 
 /// `--roles-path` directories, then `$ANSIBLE_ROLES_PATH` (or Ansible's default roles path), as

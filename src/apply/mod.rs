@@ -3,6 +3,8 @@
 
 mod executor;
 mod outcome;
+mod rollout;
+mod walk;
 
 pub use executor::{ApplyOptions, apply};
 pub use outcome::{ApplyReport, Outcome, ResourceOutcome};

@@ -20,6 +20,9 @@ pub enum Outcome {
     NotNotified,
     /// Ctrl-C arrived before it started.
     Cancelled,
+    /// Its play, or an earlier one, was stopped by `max_fail_percentage` or a batch where every host
+    /// failed (as `ansible-playbook` ends the run); the text says which.
+    PlayStopped(String),
 }
 
 impl Outcome {
@@ -32,7 +35,11 @@ impl Outcome {
 
     /// Whether dependents must not run.
     pub fn blocks_dependents(&self) -> bool {
-        self.is_failure() || matches!(self, Outcome::SkippedUpstreamFailed | Outcome::Cancelled)
+        self.is_failure()
+            || matches!(
+                self,
+                Outcome::SkippedUpstreamFailed | Outcome::Cancelled | Outcome::PlayStopped(_)
+            )
     }
 }
 
@@ -55,6 +62,9 @@ impl ApplyReport {
     }
 
     pub fn failed(&self) -> bool {
-        self.outcomes.iter().any(|o| o.outcome.is_failure()) || self.cancelled
+        self.outcomes
+            .iter()
+            .any(|o| o.outcome.is_failure() || matches!(o.outcome, Outcome::PlayStopped(_)))
+            || self.cancelled
     }
 }

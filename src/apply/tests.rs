@@ -35,6 +35,7 @@ fn file_resource(registry: &Registry, order: usize, args: &[(&str, &str)]) -> De
         notify: vec![],
         tags: vec![],
         no_log: false,
+        become_as: None,
         order,
         keep_play_order: false,
         is_handler: false,
@@ -132,6 +133,7 @@ async fn applies_in_dependency_order_converges_and_skips_dependents_of_failures(
     let options = ApplyOptions {
         forks: 4,
         cancel: Arc::new(AtomicBool::new(false)),
+        plays: Vec::new(),
     };
     let report = apply(
         &graph,
@@ -198,6 +200,7 @@ async fn live_state_that_moved_since_the_plan_is_not_touched() {
     let options = ApplyOptions {
         forks: 1,
         cancel: Arc::new(AtomicBool::new(false)),
+        plays: Vec::new(),
     };
     let report = apply(&graph, &desired, &planned, registry, &hosts, &options).await;
     assert!(

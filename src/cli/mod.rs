@@ -102,6 +102,19 @@ pub struct PlaybookArgs {
     #[arg(long = "vault-id", value_name = "ID")]
     pub vault_id: Vec<String>,
 
+    /// Not supported yet, refused with an explanation: plimsoll runs `sudo -n`, so `become` needs
+    /// NOPASSWD sudo for the connecting user (or connecting as root).
+    #[arg(short = 'K', long = "ask-become-pass")]
+    pub ask_become_pass: bool,
+
+    /// Not supported yet, refused with an explanation (see --ask-become-pass).
+    #[arg(
+        long = "become-password-file",
+        alias = "become-pass-file",
+        value_name = "FILE"
+    )]
+    pub become_password_file: Option<std::path::PathBuf>,
+
     /// Hosts worked on at once.
     #[arg(short = 'f', long = "forks", default_value_t = 10, value_name = "N")]
     pub forks: usize,

@@ -14,6 +14,7 @@ pub trait ErasedKind: Send + Sync {
     fn name(&self) -> &'static str;
     fn aliases(&self) -> &'static [&'static str];
     fn labels_ownership(&self) -> bool;
+    fn controller_paths(&self) -> &'static [&'static str];
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>>;
     fn key(&self, spec: &AnySpec) -> String;
     fn provides(&self, spec: &AnySpec) -> Vec<Provision>;
@@ -54,6 +55,10 @@ impl<K: Kind> ErasedKind for Erased<K> {
 
     fn labels_ownership(&self) -> bool {
         K::LABELS_OWNERSHIP
+    }
+
+    fn controller_paths(&self) -> &'static [&'static str] {
+        K::CONTROLLER_PATHS
     }
 
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>> {

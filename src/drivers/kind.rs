@@ -20,6 +20,9 @@ pub enum Provision {
     Path(String),
     User(String),
     Group(String),
+    /// A named object of some class on the resource's host (`Object("docker network", "backend")`);
+    /// met only by a requirement of the same class and name.
+    Object(&'static str, String),
 }
 
 /// Something a resource needs to exist first. A `Path` requirement is met by the nearest ancestor
@@ -29,6 +32,7 @@ pub enum Requirement {
     Path(String),
     User(String),
     Group(String),
+    Object(&'static str, String),
 }
 
 /// A problem with a task's arguments, found before anything connects.
@@ -77,6 +81,11 @@ pub trait Kind: Send + Sync + 'static {
     /// Whether the objects it makes carry plimsoll's ownership label: the loader then passes the
     /// project's name to `parse` in the argument [`PROJECT_ARG`].
     const LABELS_OWNERSHIP: bool = false;
+    /// Arguments (dotted for nested ones: `build.path`) that name a file or directory on the controller.
+    /// The loader finds each where Ansible looks for a role's files (the role's `files/`, the role, the
+    /// playbook's directory) and passes `parse` its absolute path; one that cannot be found is a load
+    /// error at the argument.
+    const CONTROLLER_PATHS: &'static [&'static str] = &[];
 
     /// Arguments → spec, with Ansible's argument names, aliases and checks. Unknown arguments are errors.
     fn parse(args: &Map) -> Result<Self::Spec, Vec<SpecError>>;

@@ -1,4 +1,4 @@
-use super::docker::image::DockerImage;
+use super::docker::{Container, DockerImage, DockerNetwork, DockerVolume};
 use super::host::{Copy, File, Group, Template, User};
 use super::{Erased, ErasedKind};
 
@@ -33,6 +33,9 @@ pub fn builtin_registry() -> Registry {
         Erased::<Template>::boxed(),
         Erased::<User>::boxed(),
         Erased::<Group>::boxed(),
+        Erased::<Container>::boxed(),
+        Erased::<DockerNetwork>::boxed(),
+        Erased::<DockerVolume>::boxed(),
         Erased::<DockerImage>::boxed(),
     ])
 }

@@ -24,6 +24,21 @@ describe() {
     if [ "$size" -le "$limit" ]; then printf '%scontent:' "$2"; b64 < "$1"; fi
   fi
 }
+# Says `absent` only when nothing hides the path: a directory on the way that this user cannot
+# search makes every path below it look missing.
+missing() {
+  d=$1
+  while d=$(dirname -- "$d"); do
+    if [ -d "$d" ]; then
+      if [ -x "$d" ]; then echo absent
+      else echo "unreadable:permission denied: $d cannot be searched by $(id -un) (become: true reads it as root)"
+      fi
+      return
+    fi
+    case $d in /|.) echo absent; return ;; esac
+  done
+  echo absent
+}
 while [ $# -ge 2 ]; do
   kind=$1; arg=$2; shift 2
   echo "@@$kind"
@@ -40,13 +55,13 @@ while [ $# -ge 2 ]; do
           fi
         fi
       else
-        echo absent
+        missing "$arg"
       fi ;;
     tree)
       if [ -d "$arg" ]; then
         printf 'tree:'; find -H "$arg" -mindepth 1 -printf '%y|%m|%U|%G|%u|%g|%P\0' | b64
       else
-        echo absent
+        missing "$arg"
       fi ;;
     user)
       if entry=$(getent passwd "$arg"); then
@@ -490,6 +505,58 @@ mod tests {
         let facts = parse_batch_output(&requests, output).unwrap();
         assert!(facts.shadow("alice").unwrap_err().contains("needs root"));
         assert!(facts.user("alice").unwrap().is_none());
+    }
+
+    /// As a user who cannot search a directory on the way, a path below it is not reported absent
+    /// (a plan would then create what already exists). Run as `nobody` when the tests run as root.
+    #[test]
+    fn a_path_behind_an_unsearchable_directory_is_unreadable_not_absent() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::write(locked.join("file"), "x").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let inside = locked.join("file").display().to_string();
+        let below = locked.join("sub/deeper").display().to_string();
+        let missing = dir.path().join("nothing/here").display().to_string();
+        let requests = [
+            FactRequest::Path(inside.clone()),
+            FactRequest::Tree(below.clone()),
+            FactRequest::Path(missing.clone()),
+        ];
+        let mut command = if runs_as_root() {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "sh"]);
+            c
+        } else {
+            Command::new("sh")
+        };
+        let output = command
+            .arg("-c")
+            .arg(BATCH_SCRIPT)
+            .arg("sh")
+            .args(batch_args(&requests))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let facts =
+            parse_batch_output(&requests, &String::from_utf8_lossy(&output.stdout)).unwrap();
+        let denied = format!(
+            "permission denied: {} cannot be searched by",
+            locked.display()
+        );
+        assert!(facts.path(&inside).unwrap_err().contains(&denied));
+        assert!(facts.tree(&below).unwrap_err().contains(&denied));
+        assert!(facts.path(&missing).unwrap().is_none());
+    }
+
+    fn runs_as_root() -> bool {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
     }
 
     #[test]

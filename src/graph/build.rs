@@ -163,6 +163,9 @@ fn find_provider(
         Requirement::Group(name) => providers
             .get(&Provision::Group(name.clone()))
             .map(|i| (*i, format!("group {name}"))),
+        Requirement::Object(class, name) => providers
+            .get(&Provision::Object(class, name.clone()))
+            .map(|i| (*i, format!("{class} {name}"))),
     }
 }
 
@@ -247,6 +250,36 @@ mod tests {
             order: line,
             keep_play_order: false,
         }
+    }
+
+    #[test]
+    fn named_objects_meet_only_their_own_class_and_name_on_the_same_host() {
+        let mut network = node("h1", "net", 1);
+        network.provides = vec![Provision::Object("docker network", "backend".into())];
+        network.requires = vec![];
+        let mut volume = node("h1", "vol", 2);
+        volume.provides = vec![Provision::Object("docker volume", "backend".into())];
+        volume.requires = vec![];
+        let mut elsewhere = node("h2", "net2", 3);
+        elsewhere.provides = vec![Provision::Object("docker network", "front".into())];
+        elsewhere.requires = vec![];
+        // Declared first: only the implicit edges can order it after its network and volume.
+        let mut container = node("h1", "web", 0);
+        container.provides = vec![];
+        container.requires = vec![
+            Requirement::Object("docker network", "backend".into()),
+            Requirement::Object("docker volume", "backend".into()),
+            Requirement::Object("docker network", "front".into()),
+        ];
+        let graph = build_graph(vec![container, network, volume, elsewhere]).unwrap();
+        let web = ResourceId::on_host("h1", "ansible.builtin.file", "web");
+        let mut needs: Vec<String> = graph
+            .dependencies(&web)
+            .into_iter()
+            .map(|id| id.key.clone())
+            .collect();
+        needs.sort();
+        assert_eq!(needs, ["net", "vol"]);
     }
 
     #[test]

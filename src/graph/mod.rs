@@ -4,5 +4,5 @@ mod build;
 mod cycles;
 mod render;
 
-pub use build::{GraphNode, ResourceGraph, build_graph};
+pub use build::{EdgeReason, GraphNode, ResourceGraph, build_graph};
 pub use render::{render_dot, render_text};

@@ -1,6 +1,6 @@
 use indexmap::IndexMap;
 
-use super::ResourceId;
+use super::{Become, ResourceId};
 use crate::drivers::AnySpec;
 use crate::source::Span;
 use crate::value::Map;
@@ -29,6 +29,8 @@ pub struct DesiredResource {
     pub tags: Vec<String>,
     /// `no_log: true`: values never print.
     pub no_log: bool,
+    /// `become`: whom the resource is observed and changed as; `None` runs as the connecting user.
+    pub become_as: Option<Become>,
     /// Position in the host's playbook order; orders work within a host unless the play turns it off.
     pub order: usize,
     /// Whether this play keeps Ansible's in-host order (the default) or only real dependencies.
@@ -43,6 +45,7 @@ impl std::fmt::Debug for DesiredResource {
             .field("id", &self.id)
             .field("display_name", &self.display_name)
             .field("declared_at", &self.declared_at.to_string())
+            .field("become_as", &self.become_as)
             .finish_non_exhaustive()
     }
 }

@@ -13,6 +13,9 @@ pub struct PlannedChange {
     pub delta: Delta,
     /// `no_log: true`: every value of this resource prints masked.
     pub no_log: bool,
+    /// For a handler that will run: the tasks whose changes notify it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggered_by: Vec<String>,
 }
 
 /// A resource that could not be planned (its host unreachable, its facts unreadable).

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::BecomeKeywords;
 use super::keywords::{
     BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, refused_keyword,
     refused_module,
@@ -160,6 +161,7 @@ impl Loader<'_> {
             ordering: Ordering::Playbook,
             tags: Vec::new(),
             no_log: None,
+            become_keywords: BecomeKeywords::default(),
             span: node.span.clone(),
         };
         let mut has_hosts = false;
@@ -200,6 +202,7 @@ impl Loader<'_> {
                         "`dependencies` lets a host's independent tasks run in parallel",
                     ),
                 },
+                other if play.become_keywords.set(other, value) => {}
                 other if PLAY_KEYWORDS.contains(&other) => {}
                 other => self.error(
                     format!("'{other}' is not a valid attribute for a Play"),
@@ -295,6 +298,7 @@ impl Loader<'_> {
             tags: Vec::new(),
             no_log: None,
             notify: Vec::new(),
+            become_keywords: BecomeKeywords::default(),
             span: node.span.clone(),
         };
         for (key, value) in fields {
@@ -315,6 +319,7 @@ impl Loader<'_> {
                 "tags" => block.tags = strings(value),
                 "no_log" => block.no_log = Some(value.clone()),
                 "notify" => block.notify = strings(value),
+                other if block.become_keywords.set(other, value) => {}
                 other if BLOCK_KEYWORDS.contains(&other) => {}
                 other => self.error(
                     format!("'{other}' is not a valid attribute for a Block"),
@@ -345,6 +350,7 @@ impl Loader<'_> {
             notify: Vec::new(),
             listen: Vec::new(),
             no_log: None,
+            become_keywords: BecomeKeywords::default(),
             depends_on: Vec::new(),
             span: node.span.clone(),
             role: role.cloned(),
@@ -402,6 +408,7 @@ impl Loader<'_> {
                     }
                     loop_items = Some((style, value.clone()));
                 }
+                other if task.become_keywords.set(other, value) => {}
                 other if TASK_KEYWORDS.contains(&other) => {}
                 other => {
                     if let Some((first, first_span, _)) = &module {

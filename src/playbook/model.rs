@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::BecomeKeywords;
 use crate::model::DependencyRef;
 use crate::source::Span;
 use crate::source::yaml::Node;
@@ -40,6 +41,7 @@ pub struct Play {
     pub ordering: Ordering,
     pub tags: Vec<String>,
     pub no_log: Option<Node>,
+    pub become_keywords: BecomeKeywords,
     pub span: Span,
 }
 
@@ -51,6 +53,9 @@ pub struct RoleRef {
     pub params: Vars,
     pub when: Vec<Node>,
     pub tags: Vec<String>,
+    /// `become*` keywords on the entry: they apply to the role's tasks and handlers, and to the
+    /// roles it depends on.
+    pub become_keywords: BecomeKeywords,
     pub span: Span,
 }
 
@@ -80,6 +85,7 @@ pub struct Block {
     pub tags: Vec<String>,
     pub no_log: Option<Node>,
     pub notify: Vec<String>,
+    pub become_keywords: BecomeKeywords,
     pub span: Span,
 }
 
@@ -110,6 +116,7 @@ pub struct Task {
     /// Handler topics this handler also answers to (`listen:`).
     pub listen: Vec<String>,
     pub no_log: Option<Node>,
+    pub become_keywords: BecomeKeywords,
     pub depends_on: Vec<DependencyRef>,
     pub span: Span,
     /// The role the task comes from, for its files/templates search path.

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::BecomeKeywords;
 use super::load::{Loader, entries, key_text, list_of, load_yaml_file, scalar_string, strings};
 use super::model::{Role, RoleOrigin, RoleRef, Vars};
 use crate::diagnostics::Diagnostic;
@@ -64,6 +65,7 @@ impl Loader<'_> {
     }
 
     fn role_ref(&mut self, node: &Node) -> Option<RoleRef> {
+        let mut become_keywords = BecomeKeywords::default();
         let (name, params, when, tags) = match &node.value {
             NodeValue::Str(name) => (name.clone(), Vec::new(), Vec::new(), Vec::new()),
             NodeValue::Map(fields) => {
@@ -77,7 +79,8 @@ impl Loader<'_> {
                         "when" => when = list_of(value),
                         "tags" => tags = strings(value),
                         "vars" => params.extend(self.vars(value)),
-                        "become" | "become_user" | "delegate_to" | "no_log" | "collections" => {}
+                        keyword if become_keywords.set(keyword, value) => {}
+                        "delegate_to" | "no_log" | "collections" => {}
                         other => params.push((other.to_string(), value.clone())),
                     }
                 }
@@ -105,6 +108,7 @@ impl Loader<'_> {
             params,
             when,
             tags,
+            become_keywords,
             span: node.span.clone(),
         })
     }

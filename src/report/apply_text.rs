@@ -18,14 +18,19 @@ pub fn render_apply(report: &ApplyReport) -> String {
             }
             Outcome::SkippedUpstreamFailed => "skipped: upstream failed".to_string(),
             Outcome::Cancelled => "skipped: cancelled".to_string(),
+            Outcome::PlayStopped(why) => format!("skipped: {why}"),
         };
         let _ = writeln!(out, "{} ({:?}): {line}", item.id, item.display_name);
     }
     let changed = report.count(|o| *o == Outcome::Changed);
     let unchanged = report.count(|o| matches!(o, Outcome::Unchanged | Outcome::NotNotified));
     let failed = report.count(Outcome::is_failure);
-    let skipped =
-        report.count(|o| matches!(o, Outcome::SkippedUpstreamFailed | Outcome::Cancelled));
+    let skipped = report.count(|o| {
+        matches!(
+            o,
+            Outcome::SkippedUpstreamFailed | Outcome::Cancelled | Outcome::PlayStopped(_)
+        )
+    });
     let _ = write!(
         out,
         "Apply: {changed} changed, {unchanged} unchanged, {failed} failed, {skipped} skipped"

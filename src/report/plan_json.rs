@@ -86,6 +86,7 @@ mod tests {
                     text_changes: vec![],
                 },
                 no_log: false,
+                triggered_by: Vec::new(),
             }],
             problems: vec![],
         };

@@ -88,6 +88,9 @@ fn render_change(out: &mut String, change: &PlannedChange) {
     if let crate::diff::Reason::Other(why) = &delta.reason {
         let _ = write!(out, ": {why}");
     }
+    if !change.triggered_by.is_empty() {
+        let _ = write!(out, ", triggered by {}", quoted_list(&change.triggered_by));
+    }
     out.push('\n');
     for attr in &delta.changes {
         render_attr(out, attr, change.no_log);
@@ -95,6 +98,14 @@ fn render_change(out: &mut String, change: &PlannedChange) {
     for text in &delta.text_changes {
         render_text(out, text, change.no_log);
     }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn shown(value: Option<&Value>, masked: bool) -> String {
@@ -168,6 +179,7 @@ mod tests {
                 text_changes: texts,
             },
             no_log,
+            triggered_by: Vec::new(),
         }
     }
 

@@ -11,9 +11,9 @@ use base64::engine::general_purpose::STANDARD;
 use super::render::{Renderer, as_bool};
 use super::spans::template_diagnostic;
 use crate::diagnostics::Diagnostic;
-use crate::drivers::Kind;
 use crate::drivers::docker::image::{self as docker_image, DockerImage};
 use crate::drivers::host::{Copy, RENDERED_ARG, SRC_CONTENT_ARG, SRC_MODE_ARG, Template};
+use crate::drivers::{ErasedKind, Kind};
 use crate::secrets::{VaultSecrets, decrypt, is_vault};
 use crate::source::Span;
 use crate::value::{Map, Value};
@@ -28,14 +28,24 @@ pub(super) struct FileContext<'a> {
     pub task: &'a str,
 }
 
-/// Adds what the kind needs from the controller to `args`: `copy`'s and `template`'s `src`,
-/// `docker_image`'s build context, archive or controller image.
+/// Adds what the kind needs from the controller to `args`: the paths it names on the controller made
+/// absolute; for `copy` and `template` their sources read (and rendered); for `docker_image` its build
+/// context hashed, its archive's image or the controller engine's image read.
 pub(super) fn prepare(
-    kind: &str,
+    kind: &dyn ErasedKind,
     args: &mut Map,
     context: &FileContext<'_>,
     renderer: &mut Renderer<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
+    let problems: Vec<Diagnostic> = kind
+        .controller_paths()
+        .iter()
+        .filter_map(|argument| locate_argument(args, argument, context).err())
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let kind = kind.name();
     if kind == <Copy as Kind>::NAME {
         let decrypted = copy_source(args, context).map_err(|d| vec![d])?;
         // Content that was vaulted on the controller is as secret as a vaulted variable.
@@ -44,10 +54,7 @@ pub(super) fn prepare(
     } else if kind == <Template as Kind>::NAME {
         template_source(args, context, renderer)
     } else if kind == <DockerImage as Kind>::NAME {
-        let locate = |relative: &str| {
-            find(context, "files", relative).map_err(|d| d.help.unwrap_or_default())
-        };
-        docker_image::prepare(args, &locate).map_err(|e| {
+        docker_image::prepare(args).map_err(|e| {
             let at = (context.spans)(e.argument.as_deref().unwrap_or(""));
             let diagnostic = Diagnostic::error(format!("{}: {}", context.task, e.message)).at(at);
             vec![match e.help {
@@ -58,6 +65,34 @@ pub(super) fn prepare(
     } else {
         Ok(())
     }
+}
+
+/// Replaces the controller path at `argument` (dotted for nested maps) with the absolute path of the
+/// first candidate that exists. An absent argument is left alone.
+fn locate_argument(
+    args: &mut Map,
+    argument: &str,
+    context: &FileContext<'_>,
+) -> Result<(), Diagnostic> {
+    let mut parts = argument.split('.');
+    let Some(mut last) = parts.next() else {
+        return Ok(());
+    };
+    let mut map = args;
+    for part in parts {
+        match map.get_mut(last) {
+            Some(Value::Map(inner)) => map = inner,
+            _ => return Ok(()),
+        }
+        last = part;
+    }
+    let Some(Value::Str(written)) = map.get(last) else {
+        return Ok(());
+    };
+    let top = argument.split('.').next().unwrap_or(argument);
+    let found = find_at(context, "files", written, top)?;
+    map.insert(last.to_string(), Value::Str(found.display().to_string()));
+    Ok(())
 }
 
 fn text_arg<'m>(args: &'m Map, name: &str) -> Option<&'m str> {
@@ -224,6 +259,16 @@ fn unsupported(context: &FileContext<'_>, argument: &str, what: &str) -> Diagnos
 
 /// The first existing file Ansible's `path_dwim_relative_stack` would pick.
 fn find(context: &FileContext<'_>, dirname: &str, source: &str) -> Result<PathBuf, Diagnostic> {
+    find_at(context, dirname, source, "src")
+}
+
+/// [`find`], with errors pointing at `argument`.
+fn find_at(
+    context: &FileContext<'_>,
+    dirname: &str,
+    source: &str,
+    argument: &str,
+) -> Result<PathBuf, Diagnostic> {
     let candidates = candidates(context.search, context.playbook_dir, dirname, source);
     candidates
         .iter()
@@ -238,7 +283,7 @@ fn find(context: &FileContext<'_>, dirname: &str, source: &str) -> Result<PathBu
                 "{}: could not find or access '{source}'",
                 context.task
             ))
-            .at((context.spans)("src"))
+            .at((context.spans)(argument))
             .with_help(format!("searched in:{searched}"))
         })
 }
@@ -276,6 +321,41 @@ pub(super) fn candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controller_paths_are_found_where_role_files_are_and_made_absolute() {
+        let dir = tempfile::tempdir().unwrap();
+        let role = dir.path().join("roles/app");
+        std::fs::create_dir_all(role.join("files/context")).unwrap();
+        let search = [role.clone()];
+        let secrets = VaultSecrets::default();
+        let file = crate::source::SourceFile::new("tasks.yml", "- x\n");
+        let spans = |_: &str| file.span_at_line_col(1, 1, 1);
+        let context = FileContext {
+            search: &search,
+            playbook_dir: dir.path(),
+            secrets: &secrets,
+            spans: &spans,
+            task: "build image",
+        };
+        let mut args = Map::new();
+        let mut build = Map::new();
+        build.insert("path".into(), Value::Str("context".into()));
+        args.insert("build".into(), Value::Map(build));
+        locate_argument(&mut args, "build.path", &context).unwrap();
+        let found = args["build"].as_map().unwrap()["path"].as_str().unwrap();
+        assert_eq!(found, role.join("files/context").display().to_string());
+        // Absent arguments are left alone; a missing path says where it looked.
+        locate_argument(&mut args, "load_path", &context).unwrap();
+        args.insert("load_path".into(), Value::Str("nowhere.tar".into()));
+        let problem = locate_argument(&mut args, "load_path", &context).unwrap_err();
+        let shown = format!("{problem:?}");
+        assert!(
+            shown.contains("could not find or access 'nowhere.tar'"),
+            "{shown}"
+        );
+        assert!(shown.contains("roles/app/files/nowhere.tar"), "{shown}");
+    }
 
     #[test]
     fn search_order_is_ansibles() {

@@ -3,6 +3,7 @@
 //! expanded, `when` and tags applied, arguments rendered, each task parsed by its resource kind into a
 //! typed spec. Every problem is collected (with its file:line:col), not only the first.
 
+mod become_settings;
 mod controller_files;
 mod extra_vars;
 mod graph_nodes;
@@ -21,6 +22,8 @@ mod tags;
 mod task;
 mod walk;
 
+#[cfg(test)]
+mod become_tests;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::layers::vars_map;
 use super::magic;
-use crate::playbook::{Role, RoleRef};
+use crate::playbook::{BecomeKeywords, Role, RoleRef};
 use crate::source::yaml::Node;
 use crate::value::{Map, combine_vars, pyrepr};
 
@@ -28,12 +28,16 @@ pub(super) struct RoleScope {
     pub search: Vec<PathBuf>,
 }
 
-/// One role run in a play: its scope, and the `when` and tags it inherits from its invocations.
+/// One role run in a play: its scope, and the `when`, tags and `become*` keywords it inherits from
+/// its invocations.
 pub(super) struct RoleRun {
     pub role: Arc<Role>,
     pub scope: Arc<RoleScope>,
     pub when: Vec<Node>,
     pub tags: Vec<String>,
+    /// Its own entry's, then those of the roles that pulled it in, nearest first (Ansible's
+    /// `get_dep_chain()` walked in reverse).
+    pub become_keywords: BecomeKeywords,
 }
 
 /// The roles of a play's `roles:` in the order they run: each role's dependencies before it, a role
@@ -66,6 +70,12 @@ fn visit<'a>(
         scope: Arc::new(scope(&chain)),
         when: chain.iter().flat_map(|r| r.when.iter().cloned()).collect(),
         tags: chain.iter().flat_map(|r| r.tags.iter().cloned()).collect(),
+        become_keywords: chain
+            .iter()
+            .rev()
+            .fold(BecomeKeywords::default(), |nearer, link| {
+                nearer.within(&link.become_keywords)
+            }),
     });
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::become_settings;
 use super::controller_files::{self, FileContext};
 use super::loops;
 use super::render::{Renderer, as_bool, rendered};
@@ -267,6 +268,19 @@ fn one(
             }
         },
     };
+    let become_as = match become_settings::effective(
+        &unit.become_keywords,
+        renderer,
+        label,
+        &task.span,
+        problems,
+    ) {
+        Ok(become_as) => become_as,
+        Err(()) => {
+            failed = true;
+            None
+        }
+    };
     let mut notify = Vec::new();
     for name in &unit.notify {
         match renderer.string(name, &task.span, &format!("{label}, notify")) {
@@ -294,7 +308,7 @@ fn one(
         spans: &spans,
         task: label,
     };
-    if let Err(found) = controller_files::prepare(kind.name(), &mut args, &files, renderer) {
+    if let Err(found) = controller_files::prepare(kind, &mut args, &files, renderer) {
         problems.extend(found);
         return None;
     }
@@ -334,6 +348,7 @@ fn one(
         tags: tags.iter().cloned().collect(),
         // A value that came from a vault is as secret as an explicit no_log.
         no_log: no_log || renderer.secret_used,
+        become_as,
         order: 0,
         keep_play_order: context.keep_play_order,
         is_handler: unit.is_handler,

@@ -14,12 +14,12 @@ use crate::playbook::{LoadContext, load_playbook};
 use crate::secrets::VaultSecrets;
 use crate::value::{Map, Value};
 
-struct Fixture {
+pub(super) struct Fixture {
     dir: tempfile::TempDir,
 }
 
 impl Fixture {
-    fn new(files: &[(&str, &str)]) -> Self {
+    pub(super) fn new(files: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
             let path = dir.path().join(name);
@@ -33,7 +33,7 @@ impl Fixture {
         self.dir.path()
     }
 
-    fn resolve_with(
+    pub(super) fn resolve_with(
         &self,
         change: impl FnOnce(&mut ResolveOptions),
     ) -> Result<(Resolved, Diagnostics), Diagnostics> {
@@ -76,14 +76,14 @@ impl Fixture {
         super::resolve(&playbook, &inventory, &registry, &options)
     }
 
-    fn resolve(&self) -> Resolved {
+    pub(super) fn resolve(&self) -> Resolved {
         match self.resolve_with(|_| {}) {
             Ok((resolved, _)) => resolved,
             Err(errors) => panic!("{}", text(&errors)),
         }
     }
 
-    fn errors(&self) -> String {
+    pub(super) fn errors(&self) -> String {
         match self.resolve_with(|_| {}) {
             Ok(_) => panic!("resolving should fail"),
             Err(errors) => text(&errors),
@@ -91,7 +91,7 @@ impl Fixture {
     }
 }
 
-fn text(diagnostics: &Diagnostics) -> String {
+pub(super) fn text(diagnostics: &Diagnostics) -> String {
     diagnostics
         .iter()
         .map(|d| format!("{d} [{}]", d.help.clone().unwrap_or_default()))
@@ -99,7 +99,7 @@ fn text(diagnostics: &Diagnostics) -> String {
         .join("\n")
 }
 
-fn find<'r>(resolved: &'r Resolved, host: &str, key: &str) -> &'r DesiredResource {
+pub(super) fn find<'r>(resolved: &'r Resolved, host: &str, key: &str) -> &'r DesiredResource {
     resolved
         .resources
         .resources
@@ -122,7 +122,7 @@ fn content(resource: &DesiredResource) -> String {
     String::from_utf8(spec.content.clone()).unwrap()
 }
 
-const ONE_HOST: &str = "[web]\nh1\n";
+pub(super) const ONE_HOST: &str = "[web]\nh1\n";
 
 #[test]
 fn variables_follow_ansibles_precedence() {

@@ -1,12 +1,13 @@
 //! A play's task lists flattened into units, each a task with everything it inherits from its blocks,
 //! its role and its play: conditions (outermost first, all must hold), `vars:` layers, tags (the union),
-//! `no_log` and `notify` (the nearest that sets them). Nothing here depends on a host.
+//! `no_log`, `notify` and each `become*` keyword (the nearest that sets it). Nothing here depends on
+//! a host.
 
 use std::sync::Arc;
 
 use super::layers::vars_map;
 use super::roles::{RoleRun, RoleScope};
-use crate::playbook::{Play, Task, TaskItem};
+use crate::playbook::{BecomeKeywords, Play, Task, TaskItem};
 use crate::source::yaml::Node;
 use crate::value::Map;
 
@@ -18,6 +19,7 @@ pub(super) struct Unit<'p> {
     pub tags: Vec<String>,
     pub no_log: Option<Node>,
     pub notify: Vec<String>,
+    pub become_keywords: BecomeKeywords,
     pub is_handler: bool,
 }
 
@@ -29,6 +31,7 @@ struct Inherited {
     tags: Vec<String>,
     no_log: Option<Node>,
     notify: Vec<String>,
+    become_keywords: BecomeKeywords,
 }
 
 /// The play's tasks in the order Ansible runs them: `pre_tasks`, the roles (dependencies first),
@@ -60,6 +63,7 @@ fn play_level(play: &Play) -> Inherited {
     Inherited {
         tags: play.tags.clone(),
         no_log: play.no_log.clone(),
+        become_keywords: play.become_keywords.clone(),
         ..Inherited::default()
     }
 }
@@ -69,6 +73,7 @@ fn role_level(top: &Inherited, run: &RoleRun) -> Inherited {
     inherited.role = Some(run.scope.clone());
     inherited.when.extend(run.when.iter().cloned());
     inherited.tags.extend(run.tags.iter().cloned());
+    inherited.become_keywords = run.become_keywords.within(&top.become_keywords);
     inherited
 }
 
@@ -93,6 +98,7 @@ fn walk<'p>(
                 if !block.notify.is_empty() {
                     inner.notify = block.notify.clone();
                 }
+                inner.become_keywords = block.become_keywords.within(&inherited.become_keywords);
                 walk(&block.tasks, &inner, is_handler, out);
             }
             TaskItem::Task(task) => {
@@ -112,6 +118,7 @@ fn walk<'p>(
                     } else {
                         task.notify.clone()
                     },
+                    become_keywords: task.become_keywords.within(&inherited.become_keywords),
                     is_handler,
                 });
             }

@@ -14,6 +14,7 @@ mod scripts;
 mod spec;
 mod ssh;
 mod ssh_args;
+mod sudo_exec;
 
 pub use command::{KILL_AFTER, LOCAL_GRACE, Output, describe};
 pub use connection::{Connection, HostCounters, Transport};
@@ -23,3 +24,4 @@ pub use local::LocalTransport;
 pub use pool::{ConnectionPool, TransportOptions};
 pub use spec::{ConnectionKind, ConnectionSpec, HostKeyPolicy, SshSpec};
 pub use ssh::SshTransport;
+pub use sudo_exec::{SUDO_WRAPPER, SudoExec};

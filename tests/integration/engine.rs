@@ -270,3 +270,146 @@ fn bad_playbooks_exit_1_with_locations_before_connecting() {
         "every problem is reported: {output}"
     );
 }
+
+/// Nanoseconds since the epoch at which `path` was last written on `host` (the hosts share the
+/// machine's clock, so times on different hosts compare).
+fn written_at(lab: &Lab, host: &str, path: &str) -> u128 {
+    let out = lab.ssh(host, &format!("stat -c %.9Y {path}"));
+    let text = String::from_utf8_lossy(&out.stdout).trim().replace('.', "");
+    text.parse()
+        .unwrap_or_else(|e| panic!("{host}:{path}: {text:?}: {e}"))
+}
+
+#[test]
+fn serial_batches_run_in_turn_and_max_fail_percentage_stops_the_play() {
+    let lab = Lab::start(3);
+    let playbook = lab.dir.path().join("rolling.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: all\n  serial: 1\n  max_fail_percentage: 0\n  gather_facts: false\n  tasks:\n    - name: first\n      copy: {dest: /tmp/rolling-a, content: \"a\\n\", owner: \"{{ rolling_owner | default('root') }}\"}\n    - name: second\n      copy: {dest: /tmp/rolling-b, content: \"b\\n\"}\n",
+    )
+    .unwrap();
+    let playbook = playbook.display().to_string();
+    let out = lab.plimsoll(&["apply", &playbook]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // One host at a time: each host's last write comes before the next host's first.
+    let h1_done = written_at(&lab, "h1", "/tmp/rolling-b");
+    let h2_start = written_at(&lab, "h2", "/tmp/rolling-a");
+    let h2_done = written_at(&lab, "h2", "/tmp/rolling-b");
+    let h3_start = written_at(&lab, "h3", "/tmp/rolling-a");
+    assert!(
+        h1_done <= h2_start,
+        "h1 finished at {h1_done}, h2 started at {h2_start}"
+    );
+    assert!(
+        h2_done <= h3_start,
+        "h2 finished at {h2_done}, h3 started at {h3_start}"
+    );
+
+    // Now h2's first task fails: its batch is over the 0% threshold, so h3 is never touched.
+    std::fs::create_dir_all(lab.dir.path().join("host_vars")).unwrap();
+    std::fs::write(
+        lab.dir.path().join("host_vars/h2.yml"),
+        "rolling_owner: no-such-user-plimsoll\n",
+    )
+    .unwrap();
+    for host in ["h1", "h2", "h3"] {
+        lab.ssh(host, "rm -f /tmp/rolling-a /tmp/rolling-b");
+    }
+    let out = lab.plimsoll(&["apply", &playbook]);
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(output.contains("FAILED"), "{output}");
+    assert!(
+        output.contains("stopped: 1 of 1 hosts in batch 2 failed (max_fail_percentage 0)"),
+        "{output}"
+    );
+    lab.ssh("h1", "test -f /tmp/rolling-b");
+    lab.ssh("h3", "test ! -e /tmp/rolling-a && test ! -e /tmp/rolling-b");
+}
+
+#[test]
+fn a_paused_host_is_reported_in_bounded_time_while_the_others_converge() {
+    let lab = Lab::start(2);
+    let site = site();
+    lab.testbed.docker(&["pause"], "h2");
+    let started = Instant::now();
+    let out = lab.plimsoll(&["apply", &site]);
+    let elapsed = started.elapsed();
+    lab.testbed.docker(&["unpause"], "h2");
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("h2"),
+        "the paused host must be named: {output}"
+    );
+    assert!(
+        output.contains("Apply: 8 changed"),
+        "h1 must converge: {output}"
+    );
+    assert!(elapsed < Duration::from_secs(90), "took {elapsed:?}");
+}
+
+#[test]
+fn ctrl_c_stops_new_work_and_reports_what_ran() {
+    let lab = Lab::start(1);
+    let playbook = lab.dir.path().join("many.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: marker\n      copy: {dest: \"/tmp/many-{{ item }}\", content: \"x\\n\"}\n      loop: \"{{ range(400) | list }}\"\n",
+    )
+    .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
+    command
+        .args(["apply", playbook.to_str().unwrap(), "--forks", "1", "-i"])
+        .arg(&lab.inventory)
+        .current_dir(lab.dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    // Interrupt once the apply has really started on the host.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let out = Command::new("docker")
+            .args([
+                "exec",
+                &lab.testbed.container("h1"),
+                "sh",
+                "-c",
+                "ls /tmp | grep -c '^many-' || true",
+            ])
+            .output()
+            .unwrap();
+        let made: usize = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        if made >= 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the apply never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("cancelled: nothing new was started after Ctrl-C"),
+        "{output}"
+    );
+    assert!(output.contains("skipped: cancelled"), "{output}");
+    let changed = output.matches(": changed\n").count();
+    let listing = lab.ssh("h1", "ls /tmp | grep -c '^many-'");
+    let made: usize = String::from_utf8_lossy(&listing.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    // What the report calls changed is exactly what exists: nothing ran unreported.
+    assert_eq!(changed, made, "{output}");
+    assert!(made < 400, "{output}");
+}

@@ -7,6 +7,7 @@
 mod cli;
 mod docker;
 mod engine;
+mod escalation;
 mod inventory_errors;
 mod inventory_parity;
 mod support;

@@ -468,6 +468,9 @@ fn no_kind_requires_what_it_provides() {
                     .any(|a| provided.contains(&Provision::Path(a.display().to_string()))),
                 Requirement::User(name) => provided.contains(&Provision::User(name.clone())),
                 Requirement::Group(name) => provided.contains(&Provision::Group(name.clone())),
+                Requirement::Object(class, name) => {
+                    provided.contains(&Provision::Object(class, name.clone()))
+                }
             };
             assert!(!met_by_self, "{args:?}: {requirement:?} is met by itself");
         }

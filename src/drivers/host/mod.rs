@@ -18,6 +18,8 @@ mod apply_tests;
 mod fixture_tests;
 #[cfg(test)]
 mod local_exec;
+#[cfg(test)]
+mod property_tests;
 
 pub use content_file::{ContentLive, ContentSpec, SRC_MODE_ARG};
 pub use copy::{Copy, SRC_CONTENT_ARG};

@@ -1,5 +1,8 @@
 //! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
 
+mod container;
 mod delivery;
 mod image;
+mod network_volume;
+mod observe;
 mod testbed;

@@ -1,7 +1,8 @@
 //! What `docker_image` reads on the controller before anything connects, so that `parse` stays pure:
-//! the resolver calls [`prepare`], which finds the build context, the archive, or the image in the
-//! controller's engine, and passes what it learnt in internal arguments. Paths are found as `copy`
-//! finds `src` (the role's `files/`, then the playbook's directory).
+//! the resolver calls [`prepare`], which reads the build context, the archive, or the image in the
+//! controller's engine, and passes what it learnt in internal arguments. By then the loader has made
+//! `build.path` and `load_path` absolute, finding them as `copy` finds `src` (the role's `files/`,
+//! then the playbook's directory): they are the kind's `CONTROLLER_PATHS`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -119,9 +120,6 @@ fn context_value(listing: &ContextListing) -> Value {
     Value::Map(map)
 }
 
-/// Finds a path the way `copy` finds `src`; the error is the list of places searched.
-pub type Locate<'a> = dyn Fn(&str) -> Result<PathBuf, String> + 'a;
-
 type Answers<T> = OnceLock<Mutex<BTreeMap<String, Result<T, String>>>>;
 
 /// Reads each controller input once per run, however many hosts the task applies to (a context
@@ -144,20 +142,20 @@ fn once<T: Clone>(
 
 /// Adds the controller-side inputs the task's source needs. Arguments the kind will refuse anyway
 /// (a wrong type, a missing path) are left for `parse` to report.
-pub fn prepare(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
+pub fn prepare(args: &mut Map) -> Result<(), SpecError> {
     let state = text(args, "state").unwrap_or("present");
     if state != "present" {
         return Ok(());
     }
     match text(args, "source") {
-        Some("build") => prepare_build(args, locate),
-        Some("load") => prepare_load(args, locate),
+        Some("build") => prepare_build(args),
+        Some("load") => prepare_load(args),
         Some("controller") => prepare_controller(args),
         _ => Ok(()),
     }
 }
 
-fn prepare_build(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
+fn prepare_build(args: &mut Map) -> Result<(), SpecError> {
     let Some(build) = args.get("build").and_then(Value::as_map) else {
         return Ok(());
     };
@@ -167,14 +165,8 @@ fn prepare_build(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
     let dockerfile = text(build, "dockerfile")
         .unwrap_or("Dockerfile")
         .to_string();
-    let root = locate(&path).map_err(|searched| {
-        SpecError::new(
-            Some("build"),
-            format!("could not find the build context build.path {path:?}"),
-        )
-        .with_help(searched)
-    })?;
     // Apply reads it again, maybe from another directory: keep it absolute.
+    let root = PathBuf::from(&path);
     let root = std::path::absolute(&root).unwrap_or(root);
     static CONTEXTS: Answers<ContextListing> = OnceLock::new();
     let key = format!("{}\0{dockerfile}", root.display());
@@ -184,17 +176,11 @@ fn prepare_build(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
     Ok(())
 }
 
-fn prepare_load(args: &mut Map, locate: &Locate<'_>) -> Result<(), SpecError> {
+fn prepare_load(args: &mut Map) -> Result<(), SpecError> {
     let Some(load_path) = text(args, "load_path").map(str::to_string) else {
         return Ok(());
     };
-    let path = locate(&load_path).map_err(|searched| {
-        SpecError::new(
-            Some("load_path"),
-            format!("could not find the image archive load_path {load_path:?}"),
-        )
-        .with_help(searched)
-    })?;
+    let path = PathBuf::from(&load_path);
     let path = std::path::absolute(&path).unwrap_or(path);
     let fail = |message: String| SpecError::new(Some("load_path"), message);
     static MANIFESTS: Answers<Vec<ManifestEntry>> = OnceLock::new();
@@ -300,30 +286,20 @@ mod tests {
             .collect()
     }
 
-    fn locate_in(dir: &std::path::Path) -> impl Fn(&str) -> Result<PathBuf, String> + '_ {
-        move |relative: &str| {
-            let path = dir.join("files").join(relative);
-            if path.exists() {
-                Ok(path)
-            } else {
-                Err(format!("searched in:\n\t{}", path.display()))
-            }
-        }
-    }
-
     #[test]
-    fn a_build_context_is_read_from_the_roles_files() {
+    fn a_build_context_is_listed_and_hashed() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("files/web")).unwrap();
         std::fs::write(dir.path().join("files/web/Dockerfile"), "FROM scratch\n").unwrap();
         let mut build = Map::new();
-        build.insert("path".into(), "web".into());
+        let context = dir.path().join("files/web");
+        build.insert("path".into(), context.display().to_string().into());
         let mut map = args(&[
             ("name", "web".into()),
             ("source", "build".into()),
             ("build", Value::Map(build)),
         ]);
-        prepare(&mut map, &locate_in(dir.path())).unwrap();
+        prepare(&mut map).unwrap();
         let spec = DockerImage::parse(&map).unwrap();
         let Desired::Build(build) = spec.desired else {
             panic!("{:?}", spec.desired)
@@ -339,13 +315,15 @@ mod tests {
             ("source", "build".into()),
             (
                 "build",
-                Value::Map(Map::from_iter([("path".into(), "nope".into())])),
+                Value::Map(Map::from_iter([(
+                    "path".into(),
+                    dir.path().join("nope").display().to_string().into(),
+                )])),
             ),
         ]);
-        let err = prepare(&mut missing, &locate_in(dir.path())).unwrap_err();
+        let err = prepare(&mut missing).unwrap_err();
         assert_eq!(err.argument.as_deref(), Some("build"));
-        assert!(err.message.contains("\"nope\""), "{err:?}");
-        assert!(err.help.unwrap_or_default().contains("searched in"));
+        assert!(err.message.contains("nope"), "{err:?}");
     }
 
     #[test]
@@ -377,9 +355,16 @@ mod tests {
         let mut map = args(&[
             ("name", "app:v2".into()),
             ("source", "load".into()),
-            ("load_path", "app.tar".into()),
+            (
+                "load_path",
+                dir.path()
+                    .join("files/app.tar")
+                    .display()
+                    .to_string()
+                    .into(),
+            ),
         ]);
-        prepare(&mut map, &locate_in(dir.path())).unwrap();
+        prepare(&mut map).unwrap();
         let spec = DockerImage::parse(&map).unwrap();
         let Desired::Load(archive) = spec.desired else {
             panic!("{:?}", spec.desired)
@@ -391,9 +376,16 @@ mod tests {
         let mut map = args(&[
             ("name", "app:v2".into()),
             ("source", "load".into()),
-            ("load_path", "not.tar".into()),
+            (
+                "load_path",
+                dir.path()
+                    .join("files/not.tar")
+                    .display()
+                    .to_string()
+                    .into(),
+            ),
         ]);
-        let err = prepare(&mut map, &locate_in(dir.path())).unwrap_err();
+        let err = prepare(&mut map).unwrap_err();
         assert_eq!(err.argument.as_deref(), Some("load_path"));
     }
 }

@@ -1,7 +1,8 @@
 use super::diff::{self, ImageLive};
-use super::spec::{self, ImageSpec};
+use super::spec::{self, Desired, ImageSpec, RepositoryTag};
 use crate::diff::Delta;
-use crate::drivers::{ApplyError, BoxFuture, Kind, SpecError};
+use crate::drivers::docker::{IMAGE, image_reference};
+use crate::drivers::{ApplyError, BoxFuture, Kind, Provision, SpecError};
 use crate::facts::{FactRequest, Facts, HostExec};
 use crate::value::Map;
 
@@ -14,6 +15,7 @@ impl Kind for DockerImage {
     const NAME: &'static str = spec::MODULE;
     const ALIASES: &'static [&'static str] = &["docker_image", "community.general.docker_image"];
     const LABELS_OWNERSHIP: bool = true;
+    const CONTROLLER_PATHS: &'static [&'static str] = &["build.path", "load_path"];
 
     fn parse(args: &Map) -> Result<ImageSpec, Vec<SpecError>> {
         spec::parse(args)
@@ -21,6 +23,17 @@ impl Kind for DockerImage {
 
     fn key(spec: &ImageSpec) -> String {
         spec.reference.to_string()
+    }
+
+    /// The image under its name (and its `repository` name), for the containers that run it.
+    fn provides(spec: &ImageSpec) -> Vec<Provision> {
+        if matches!(spec.desired, Desired::Absent { .. }) {
+            return Vec::new();
+        }
+        std::iter::once(spec.reference.to_string())
+            .chain(spec.repository.iter().map(RepositoryTag::reference))
+            .map(|name| Provision::Object(IMAGE, image_reference(&name)))
+            .collect()
     }
 
     fn facts(spec: &ImageSpec) -> Vec<FactRequest> {
