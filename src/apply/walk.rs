@@ -10,12 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::Outcome;
 use super::rollout::Rollout;
-use crate::graph::ResourceGraph;
+use crate::graph::{EdgeReason, ResourceGraph};
 
 /// What a walk ended with.
 #[derive(Debug, Default)]
@@ -64,7 +65,7 @@ where
                 Some(Outcome::PlayStopped(why.to_string()))
             } else if upstream.iter().any(|o| o.blocks_dependents()) {
                 Some(Outcome::SkippedUpstreamFailed)
-            } else if node.is_handler && !upstream.iter().any(|o| **o == Outcome::Changed) {
+            } else if node.is_handler && !state.notified(index) {
                 Some(Outcome::NotNotified)
             } else {
                 None
@@ -163,6 +164,18 @@ impl<'g> State<'g> {
                 }
             }
         }
+    }
+
+    /// Whether a change of something that notifies this handler happened (other edges into a handler
+    /// only order it).
+    fn notified(&self, index: NodeIndex) -> bool {
+        self.graph
+            .graph
+            .edges_directed(index, Direction::Incoming)
+            .any(|edge| {
+                *edge.weight() == EdgeReason::Notifies
+                    && self.results.get(&edge.source()) == Some(&Outcome::Changed)
+            })
     }
 
     /// Held nodes are looked at again (those still held go back).

@@ -76,7 +76,12 @@ fn graph_of(case: &Case) -> (ResourceGraph, Vec<NodeIndex>) {
         })
         .collect();
     for (a, b) in &case.edges {
-        graph.add_edge(nodes[*a], nodes[*b], EdgeReason::DependsOn);
+        let reason = if case.handlers[*b] {
+            EdgeReason::Notifies
+        } else {
+            EdgeReason::DependsOn
+        };
+        graph.add_edge(nodes[*a], nodes[*b], reason);
     }
     (ResourceGraph { graph, index }, nodes)
 }

@@ -79,6 +79,7 @@ pub fn build_graph(nodes: Vec<GraphNode>) -> Result<ResourceGraph, Diagnostics> 
     }
     let mut edges: Vec<(NodeIndex, NodeIndex, EdgeReason)> = Vec::new();
     play_order_edges(&graph, &mut edges);
+    handler_edges(&graph, &mut edges);
     implicit_edges(&graph, &mut edges);
     explicit_edges(&graph, &mut edges, &mut diagnostics);
     for (from, to, reason) in edges {
@@ -116,6 +117,31 @@ fn play_order_edges(
             .collect();
         for pair in ordered.windows(2) {
             edges.push((pair[0], pair[1], EdgeReason::PlayOrder));
+        }
+    }
+}
+
+/// Handlers run after the tasks before them on their host (Ansible flushes handlers at the end of the
+/// play): in playbook order after the last of them, otherwise after each of them.
+fn handler_edges(
+    graph: &StableDiGraph<GraphNode, EdgeReason>,
+    edges: &mut Vec<(NodeIndex, NodeIndex, EdgeReason)>,
+) {
+    for nodes in by_host(graph).values() {
+        for handler in nodes.iter().filter(|i| graph[**i].is_handler) {
+            let order = graph[*handler].order;
+            let before: Vec<NodeIndex> = nodes
+                .iter()
+                .copied()
+                .filter(|i| !graph[*i].is_handler && graph[*i].order < order)
+                .collect();
+            if graph[*handler].keep_play_order {
+                if let Some(last) = before.last() {
+                    edges.push((*last, *handler, EdgeReason::PlayOrder));
+                }
+            } else {
+                edges.extend(before.iter().map(|i| (*i, *handler, EdgeReason::PlayOrder)));
+            }
         }
     }
 }
@@ -250,6 +276,33 @@ mod tests {
             order: line,
             keep_play_order: false,
         }
+    }
+
+    #[test]
+    fn handlers_wait_for_the_tasks_before_them() {
+        let graph_for = |keep_play_order: bool| {
+            let mut a = node("h1", "/a", 1);
+            let mut b = node("h1", "/b", 2);
+            let mut handler = node("h1", "/restart", 3);
+            for n in [&mut a, &mut b, &mut handler] {
+                n.keep_play_order = keep_play_order;
+            }
+            handler.is_handler = true;
+            build_graph(vec![a, b, handler]).unwrap()
+        };
+        let waits_for = |graph: &ResourceGraph| {
+            let id = ResourceId::on_host("h1", "ansible.builtin.file", "/restart");
+            let mut keys: Vec<String> = graph
+                .dependencies(&id)
+                .into_iter()
+                .map(|d| d.key.clone())
+                .collect();
+            keys.sort();
+            keys
+        };
+        // In playbook order the last task is enough (it comes after the others).
+        assert_eq!(waits_for(&graph_for(true)), ["/b"]);
+        assert_eq!(waits_for(&graph_for(false)), ["/a", "/b"]);
     }
 
     #[test]

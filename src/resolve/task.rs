@@ -337,8 +337,15 @@ fn one(
     let key = kind.key(&spec);
     let display_name =
         rendered_name(unit, renderer).unwrap_or_else(|| format!("{} {key}", kind.name()));
+    // A handler usually acts on an object a task also manages (restart the container the play runs):
+    // it is a resource of its own.
+    let id_key = if unit.is_handler {
+        format!("{key} (handler: {display_name})")
+    } else {
+        key
+    };
     Some(DesiredResource {
-        id: ResourceId::on_host(context.host, kind.name(), &key),
+        id: ResourceId::on_host(context.host, kind.name(), &id_key),
         spec: Arc::clone(&spec),
         display_name,
         args,

@@ -104,7 +104,10 @@ pub(super) fn find<'r>(resolved: &'r Resolved, host: &str, key: &str) -> &'r Des
         .resources
         .resources
         .values()
-        .find(|r| r.id.scope.name() == host && r.id.key == key)
+        .find(|r| {
+            r.id.scope.name() == host
+                && (r.id.key == key || r.id.key.starts_with(&format!("{key} (handler: ")))
+        })
         .unwrap_or_else(|| panic!("no {key} on {host}: {:?}", keys(resolved)))
 }
 
