@@ -1,6 +1,7 @@
 //! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
 
 mod container;
+mod example_role;
 mod network_volume;
 mod observe;
 mod testbed;
