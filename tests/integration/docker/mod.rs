@@ -2,6 +2,7 @@
 
 mod container;
 mod delivery;
+mod example_role;
 mod image;
 mod network_volume;
 mod observe;
