@@ -3,13 +3,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Terminal;
 use super::connect::connect;
-use super::plan::{hosts_with_resources, runtime};
+use super::plan::{hosts_with_resources, plan_with_prunes, runtime};
 use super::prepare::prepare;
 use crate::apply::{ApplyOptions, apply};
 use crate::cli::ApplyArgs;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::plan::planner::plan;
+use crate::graph::build_graph;
 use crate::report::{render_apply, render_plan};
+use crate::resolve::graph_nodes_of;
 
 /// Plans, shows the plan, then applies it: dependencies first, independent work in parallel. A second
 /// run changes nothing.
@@ -29,13 +30,21 @@ pub fn run(args: ApplyArgs, terminal: &Terminal) -> Result<Diagnostics, Diagnost
         .await
         .map_err(|e| Diagnostics::from(Diagnostic::error(e)))?;
         let registry = Arc::new(crate::drivers::builtin_registry());
-        let made = plan(
+        let (made, with_prunes) = plan_with_prunes(
             &prepared.resolved.resources,
             registry.clone(),
-            connected.hosts.clone(),
+            &connected.hosts,
             forks,
+            args.prune,
         )
         .await;
+        // Deletions `--prune` found are resources like any other: the graph is rebuilt with them.
+        let rebuilt = match &with_prunes {
+            Some(full) => Some(build_graph(graph_nodes_of(full, &registry))?),
+            None => None,
+        };
+        let desired = with_prunes.as_ref().unwrap_or(&prepared.resolved.resources);
+        let graph = rebuilt.as_ref().unwrap_or(&prepared.graph);
         terminal.print(render_plan(&made).trim_end());
         for problem in &made.problems {
             let what = problem
@@ -62,15 +71,7 @@ pub fn run(args: ApplyArgs, terminal: &Terminal) -> Result<Diagnostics, Diagnost
             cancel,
             plays: prepared.resolved.plays.clone(),
         };
-        let report = apply(
-            &prepared.graph,
-            &prepared.resolved.resources,
-            &made,
-            registry,
-            &connected.hosts,
-            &options,
-        )
-        .await;
+        let report = apply(graph, desired, &made, registry, &connected.hosts, &options).await;
         if args.playbook.stats {
             terminal.note(&connected.stats());
         }

@@ -51,6 +51,7 @@ pub fn main() -> ExitCode {
                 playbook: args.playbook,
                 detailed_exitcode: detailed,
                 format: crate::cli::OutputFormat::Text,
+                prune: args.prune,
             };
             return finish_plan(plan::run(plan_args, &terminal), detailed, &terminal);
         }

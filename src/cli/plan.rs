@@ -8,7 +8,8 @@ use super::PlaybookArgs;
 Examples:
   plimsoll plan -i inventory.example playbooks/site.yml
   plimsoll plan -i hosts.ini site.yml --limit web --detailed-exitcode   # 0 none, 2 changes, 1 error
-  plimsoll plan -i hosts.ini site.yml --format json > plan.json")]
+  plimsoll plan -i hosts.ini site.yml --format json > plan.json
+  plimsoll plan -i hosts.ini docker.yml --prune     # also what is labelled ours but no longer declared")]
 pub struct PlanArgs {
     #[command(flatten)]
     pub playbook: PlaybookArgs,
@@ -19,6 +20,11 @@ pub struct PlanArgs {
 
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+
+    /// Also delete objects labelled as this project's (io.plimsoll.project) that no task declares any
+    /// more. Objects without the label are never touched.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -45,4 +51,9 @@ pub struct ApplyArgs {
     /// With --check: Terraform's detailed exit codes (0 none, 2 changes, 1 error).
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+
+    /// Also delete objects labelled as this project's (io.plimsoll.project) that no task declares any
+    /// more. Objects without the label are never touched.
+    #[arg(long)]
+    pub prune: bool,
 }

@@ -15,6 +15,10 @@ pub trait ErasedKind: Send + Sync {
     fn aliases(&self) -> &'static [&'static str];
     fn labels_ownership(&self) -> bool;
     fn controller_paths(&self) -> &'static [&'static str];
+    fn owned_query(&self, project: &str) -> Option<FactRequest>;
+    fn owned_names(&self, project: &str, facts: &Facts) -> Vec<String>;
+    fn prune_args(&self, name: &str) -> Map;
+    fn prune_round(&self) -> u8;
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>>;
     fn key(&self, spec: &AnySpec) -> String;
     fn provides(&self, spec: &AnySpec) -> Vec<Provision>;
@@ -59,6 +63,22 @@ impl<K: Kind> ErasedKind for Erased<K> {
 
     fn controller_paths(&self) -> &'static [&'static str] {
         K::CONTROLLER_PATHS
+    }
+
+    fn owned_query(&self, project: &str) -> Option<FactRequest> {
+        K::owned_query(project)
+    }
+
+    fn owned_names(&self, project: &str, facts: &Facts) -> Vec<String> {
+        K::owned_names(project, facts)
+    }
+
+    fn prune_args(&self, name: &str) -> Map {
+        K::prune_args(name)
+    }
+
+    fn prune_round(&self) -> u8 {
+        K::PRUNE_ROUND
     }
 
     fn parse(&self, args: &Map) -> Result<AnySpec, Vec<SpecError>> {

@@ -107,6 +107,29 @@ pub trait Kind: Send + Sync + 'static {
     /// Live state from the gathered facts. Pure.
     fn live(spec: &Self::Spec, facts: &Facts) -> Result<Self::Live, String>;
 
+    /// For kinds whose objects carry the ownership label: the fact listing a project's objects on a
+    /// host, for pruning. `None`: this kind is never pruned.
+    fn owned_query(_project: &str) -> Option<FactRequest> {
+        None
+    }
+
+    /// The names of the project's objects of this kind in the facts [`Kind::owned_query`] asked for.
+    fn owned_names(_project: &str, _facts: &Facts) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The arguments that remove object `name` (pruning plans them like a task with these arguments).
+    fn prune_args(name: &str) -> Map {
+        let mut args = Map::new();
+        args.insert("name".into(), crate::value::Value::Str(name.to_string()));
+        args.insert("state".into(), crate::value::Value::Str("absent".into()));
+        args
+    }
+
+    /// Prunes run in rounds, lowest first, so an object goes before what it uses (containers before
+    /// their networks and images).
+    const PRUNE_ROUND: u8 = 0;
+
     /// Desired vs live. Pure: unit-tested with fixtures.
     fn diff(spec: &Self::Spec, live: &Self::Live) -> Delta;
 

@@ -2,5 +2,6 @@
 
 mod model;
 pub mod planner;
+pub mod prune;
 
 pub use model::{Plan, PlanSummary, PlannedChange, ResourceProblem};

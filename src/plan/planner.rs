@@ -52,6 +52,14 @@ pub async fn observe_host(
             }
         }
     }
+    observe_requests(host, requests).await
+}
+
+/// Answers fact requests on one host: the shell ones in one batch, the Docker ones through its engine.
+pub async fn observe_requests(
+    host: &dyn HostExec,
+    requests: Vec<FactRequest>,
+) -> Result<Facts, String> {
     let (shell, docker): (Vec<FactRequest>, Vec<FactRequest>) =
         requests.into_iter().partition(FactRequest::is_shell);
     let mut facts = Facts::default();

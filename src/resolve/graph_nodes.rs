@@ -1,12 +1,17 @@
 use super::options::Resolved;
 use crate::drivers::Registry;
 use crate::graph::GraphNode;
+use crate::model::DesiredState;
 
 /// What the graph needs of every resolved resource: identity, order and, from its kind, what it provides
 /// and requires.
 pub fn graph_nodes(resolved: &Resolved, registry: &Registry) -> Vec<GraphNode> {
-    resolved
-        .resources
+    graph_nodes_of(&resolved.resources, registry)
+}
+
+/// [`graph_nodes`] for any desired state (the resolved one with `--prune`'s deletions added).
+pub fn graph_nodes_of(desired: &DesiredState, registry: &Registry) -> Vec<GraphNode> {
+    desired
         .resources
         .values()
         .map(|resource| {

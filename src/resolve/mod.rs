@@ -28,6 +28,6 @@ mod become_tests;
 mod tests;
 
 pub use extra_vars::parse_extra_vars;
-pub use graph_nodes::graph_nodes;
+pub use graph_nodes::{graph_nodes, graph_nodes_of};
 pub use options::{BatchSize, PlayInfo, ResolveOptions, Resolved};
 pub use play::resolve;

@@ -15,6 +15,8 @@ pub use image::DockerImage;
 pub use network::DockerNetwork;
 pub use volume::DockerVolume;
 
+use crate::facts::{DockerFact, DockerQuery, FactRequest, Facts};
+
 /// The label naming the project that owns an object.
 pub const OWNER_LABEL: &str = "io.plimsoll.project";
 
@@ -22,6 +24,28 @@ pub const OWNER_LABEL: &str = "io.plimsoll.project";
 pub const NETWORK: &str = "docker network";
 pub const VOLUME: &str = "docker volume";
 pub const IMAGE: &str = "docker image";
+
+/// The fact listing the objects a project owns on a host (one engine listing serves every kind).
+pub(crate) fn owned_query(project: &str) -> Option<FactRequest> {
+    Some(FactRequest::Docker(DockerQuery::Owned {
+        project: project.to_string(),
+    }))
+}
+
+/// The names of the project's objects of one type (`container`, `network`, `volume`, `image`).
+pub(crate) fn owned_names(project: &str, facts: &Facts, object_type: &str) -> Vec<String> {
+    let query = DockerQuery::Owned {
+        project: project.to_string(),
+    };
+    match facts.docker(&query) {
+        Ok(Some(DockerFact::Owned(objects))) => objects
+            .iter()
+            .filter(|o| o.object_type == object_type)
+            .map(|o| o.name.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// An image reference with the tag Docker assumes (`busybox` is `busybox:latest`), so a container and
 /// the image task that makes its image meet in the graph. References by digest stay as written.

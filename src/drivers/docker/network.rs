@@ -121,6 +121,16 @@ impl Kind for DockerNetwork {
         })
     }
 
+    const PRUNE_ROUND: u8 = 1;
+
+    fn owned_query(project: &str) -> Option<FactRequest> {
+        super::owned_query(project)
+    }
+
+    fn owned_names(project: &str, facts: &Facts) -> Vec<String> {
+        super::owned_names(project, facts, "network")
+    }
+
     fn key(spec: &NetworkSpec) -> String {
         spec.name.clone()
     }

@@ -86,6 +86,16 @@ impl Kind for DockerVolume {
         })
     }
 
+    const PRUNE_ROUND: u8 = 1;
+
+    fn owned_query(project: &str) -> Option<FactRequest> {
+        super::owned_query(project)
+    }
+
+    fn owned_names(project: &str, facts: &Facts) -> Vec<String> {
+        super::owned_names(project, facts, "volume")
+    }
+
     fn key(spec: &VolumeSpec) -> String {
         spec.name.clone()
     }

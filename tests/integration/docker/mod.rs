@@ -6,4 +6,5 @@ mod example_role;
 mod image;
 mod network_volume;
 mod observe;
+mod prune;
 mod testbed;

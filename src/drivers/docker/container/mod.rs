@@ -41,6 +41,16 @@ impl Kind for Container {
         parse::parse(args)
     }
 
+    const PRUNE_ROUND: u8 = 0;
+
+    fn owned_query(project: &str) -> Option<FactRequest> {
+        super::owned_query(project)
+    }
+
+    fn owned_names(project: &str, facts: &Facts) -> Vec<String> {
+        super::owned_names(project, facts, "container")
+    }
+
     fn key(spec: &ContainerSpec) -> String {
         spec.name.clone()
     }
