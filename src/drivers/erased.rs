@@ -15,6 +15,7 @@ pub trait ErasedKind: Send + Sync {
     fn aliases(&self) -> &'static [&'static str];
     fn labels_ownership(&self) -> bool;
     fn controller_paths(&self) -> &'static [&'static str];
+    fn read_controller_inputs(&self, args: &mut Map) -> Result<(), SpecError>;
     fn owned_query(&self, project: &str) -> Option<FactRequest>;
     fn owned_names(&self, project: &str, facts: &Facts) -> Vec<String>;
     fn prune_args(&self, name: &str) -> Map;
@@ -63,6 +64,10 @@ impl<K: Kind> ErasedKind for Erased<K> {
 
     fn controller_paths(&self) -> &'static [&'static str] {
         K::CONTROLLER_PATHS
+    }
+
+    fn read_controller_inputs(&self, args: &mut Map) -> Result<(), SpecError> {
+        K::read_controller_inputs(args)
     }
 
     fn owned_query(&self, project: &str) -> Option<FactRequest> {

@@ -87,6 +87,13 @@ pub trait Kind: Send + Sync + 'static {
     /// error at the argument.
     const CONTROLLER_PATHS: &'static [&'static str] = &[];
 
+    /// Reads what the task needs from the controller into its arguments, at load time (a build
+    /// context's digest, the image an archive holds), after [`Kind::CONTROLLER_PATHS`] were made
+    /// absolute. Most kinds need nothing.
+    fn read_controller_inputs(_args: &mut Map) -> Result<(), SpecError> {
+        Ok(())
+    }
+
     /// Arguments → spec, with Ansible's argument names, aliases and checks. Unknown arguments are errors.
     fn parse(args: &Map) -> Result<Self::Spec, Vec<SpecError>>;
 

@@ -11,7 +11,6 @@ use base64::engine::general_purpose::STANDARD;
 use super::render::{Renderer, as_bool};
 use super::spans::template_diagnostic;
 use crate::diagnostics::Diagnostic;
-use crate::drivers::docker::image::{self as docker_image, DockerImage};
 use crate::drivers::host::{Copy, RENDERED_ARG, SRC_CONTENT_ARG, SRC_MODE_ARG, Template};
 use crate::drivers::{ErasedKind, Kind};
 use crate::secrets::{VaultSecrets, decrypt, is_vault};
@@ -29,8 +28,8 @@ pub(super) struct FileContext<'a> {
 }
 
 /// Adds what the kind needs from the controller to `args`: the paths it names on the controller made
-/// absolute; for `copy` and `template` their sources read (and rendered); for `docker_image` its build
-/// context hashed, its archive's image or the controller engine's image read.
+/// absolute, what the kind reads from them (a build context's digest), and for `copy` and `template`
+/// their sources read (and rendered).
 pub(super) fn prepare(
     kind: &dyn ErasedKind,
     args: &mut Map,
@@ -45,6 +44,14 @@ pub(super) fn prepare(
     if !problems.is_empty() {
         return Err(problems);
     }
+    kind.read_controller_inputs(args).map_err(|e| {
+        let at = (context.spans)(e.argument.as_deref().unwrap_or(""));
+        let diagnostic = Diagnostic::error(format!("{}: {}", context.task, e.message)).at(at);
+        vec![match e.help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        }]
+    })?;
     let kind = kind.name();
     if kind == <Copy as Kind>::NAME {
         let decrypted = copy_source(args, context).map_err(|d| vec![d])?;
@@ -53,15 +60,6 @@ pub(super) fn prepare(
         Ok(())
     } else if kind == <Template as Kind>::NAME {
         template_source(args, context, renderer)
-    } else if kind == <DockerImage as Kind>::NAME {
-        docker_image::prepare(args).map_err(|e| {
-            let at = (context.spans)(e.argument.as_deref().unwrap_or(""));
-            let diagnostic = Diagnostic::error(format!("{}: {}", context.task, e.message)).at(at);
-            vec![match e.help {
-                Some(help) => diagnostic.with_help(help),
-                None => diagnostic,
-            }]
-        })
     } else {
         Ok(())
     }

@@ -17,6 +17,10 @@ impl Kind for DockerImage {
     const LABELS_OWNERSHIP: bool = true;
     const CONTROLLER_PATHS: &'static [&'static str] = &["build.path", "load_path"];
 
+    fn read_controller_inputs(args: &mut Map) -> Result<(), SpecError> {
+        super::inputs::prepare(args)
+    }
+
     fn parse(args: &Map) -> Result<ImageSpec, Vec<SpecError>> {
         spec::parse(args)
     }

@@ -27,6 +27,6 @@ mod kind;
 mod reference;
 mod spec;
 
-pub use inputs::{BUILD_CONTEXT_ARG, CONTROLLER_IMAGE_ARG, LOAD_ARCHIVE_ARG, prepare};
+pub use inputs::{BUILD_CONTEXT_ARG, CONTROLLER_IMAGE_ARG, LOAD_ARCHIVE_ARG};
 pub use kind::DockerImage;
 pub use spec::ImageSpec;
