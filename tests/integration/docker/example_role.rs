@@ -1,5 +1,6 @@
-//! The example role `roles/docker_host` on a real Docker host: it converges, and a change to the
-//! served content restarts the container through its handler, which the plan announces.
+//! The example role `roles/docker_host` on a real Docker host: its image is delivered from this
+//! machine's engine, it converges, and a change to the served content restarts the container through
+//! its handler, which the plan announces.
 
 use std::path::Path;
 use std::process::Output;
@@ -17,13 +18,13 @@ fn text(out: &Output) -> String {
 #[test]
 fn the_docker_host_role_converges_and_a_content_change_restarts_the_service() {
     let lab = DockerLab::start(1);
+    // Delivered by the role's image task from this machine's engine.
     let image = TestImage::busybox(&lab.testbed, "web");
-    image.load_onto(&lab.testbed, "h1");
     let roles = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles");
     let playbook = lab.write(
         "site.yml",
         &format!(
-            "- hosts: all\n  gather_facts: false\n  vars:\n    docker_host_image: {}\n    docker_host_port: 18080\n  roles:\n    - docker_host\n",
+            "- hosts: all\n  gather_facts: false\n  vars:\n    docker_host_image: {}\n    docker_host_image_source: controller\n    docker_host_port: 18080\n  roles:\n    - docker_host\n",
             image.tag
         ),
     );
