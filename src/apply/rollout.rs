@@ -28,6 +28,8 @@ struct PlayRollout {
     name: String,
     batches: Vec<Batch>,
     max_fail_percentage: Option<f64>,
+    /// Whether the play has `serial:`; only then does a batch where every host failed stop it.
+    serial: bool,
 }
 
 /// The batches of every play and which plays were stopped.
@@ -105,6 +107,7 @@ impl Rollout {
                 name: play.name.clone(),
                 batches,
                 max_fail_percentage: play.max_fail_percentage,
+                serial: !play.serial.is_empty(),
             });
         }
         rollout
@@ -177,7 +180,8 @@ fn batch_done(play: &PlayRollout, batch: usize) -> bool {
 }
 
 /// Ansible stops the play when more than `max_fail_percentage` of the batch's hosts failed, or when
-/// every host of the batch failed.
+/// every host of a `serial` batch failed. (Without `serial`, a play whose hosts all failed has nothing
+/// left to do in Ansible; plimsoll still lets work that does not depend on the failures go on.)
 fn break_reason(play: &PlayRollout, batch: usize) -> Option<String> {
     let b = play.batches.get(batch)?;
     let failed = b.failed_hosts.len();
@@ -195,7 +199,7 @@ fn break_reason(play: &PlayRollout, batch: usize) -> Option<String> {
             play.name,
             batch + 1
         ))
-    } else if failed == total {
+    } else if play.serial && failed == total {
         Some(format!(
             "play {:?} stopped: every host in batch {} failed",
             play.name,
@@ -296,6 +300,13 @@ mod tests {
         rollout.finished(&id("h2", "/p1"), true);
         let why = rollout.stopped(&id("h3", "/p0")).unwrap();
         assert!(why.contains("every host in batch 1 failed"), "{why}");
+    }
+
+    #[test]
+    fn without_serial_failed_hosts_do_not_stop_independent_work() {
+        let mut rollout = Rollout::new(&[play("p", 1, &[], None)]);
+        rollout.finished(&id("h1", "/p0"), true);
+        assert_eq!(rollout.stopped(&id("h1", "/p1")), None);
     }
 
     #[test]

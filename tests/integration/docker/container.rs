@@ -213,7 +213,7 @@ fn a_container_converges_and_drift_is_found_and_repaired() {
 }
 
 #[test]
-fn a_healthcheck_that_never_passes_fails_with_the_container_and_its_last_health_log() {
+fn a_healthcheck_that_never_passes_fails_with_its_health_log_while_unrelated_work_converges() {
     let lab = DockerLab::start(1);
     let image = TestImage::busybox(&lab.testbed, "sick");
     image.load_onto(&lab.testbed, "h1");
@@ -222,6 +222,7 @@ fn a_healthcheck_that_never_passes_fails_with_the_container_and_its_last_health_
         &format!(
             r#"- hosts: all
   gather_facts: false
+  plimsoll_ordering: dependencies
   tasks:
     - name: a service that never gets ready
       community.docker.docker_container:
@@ -233,6 +234,15 @@ fn a_healthcheck_that_never_passes_fails_with_the_container_and_its_last_health_
           interval: 1s
           timeout: 1s
           retries: 2
+    - name: its client
+      community.docker.docker_container:
+        name: client
+        image: {image}
+        command: [sleep, "3600"]
+      depends_on: a service that never gets ready
+    - name: an unrelated volume
+      community.docker.docker_volume:
+        volume_name: unrelated
 "#,
             image = image.tag
         ),
@@ -253,4 +263,12 @@ fn a_healthcheck_that_never_passes_fails_with_the_container_and_its_last_health_
         ),
         "unhealthy"
     );
+    // What waits for it does not start; what does not converges anyway.
+    assert!(
+        output.contains("(\"its client\"): skipped: upstream failed"),
+        "{output}"
+    );
+    let containers = lab.docker_on("h1", &["ps", "-a", "--format", "{{.Names}}"]);
+    assert!(!containers.lines().any(|c| c == "client"), "{containers}");
+    lab.docker_on("h1", &["volume", "inspect", "unrelated"]);
 }
