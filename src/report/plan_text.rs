@@ -33,10 +33,11 @@ pub fn render_plan(plan: &Plan) -> String {
     let _ = write!(
         out,
         "Plan: {} to create, {} to update, {} to delete",
-        s.create,
-        s.update + s.restart,
-        s.delete
+        s.create, s.update, s.delete
     );
+    if s.restart > 0 {
+        let _ = write!(out, ", {} to restart", s.restart);
+    }
     if s.replace > 0 {
         let _ = write!(out, ", {} to replace", s.replace);
     }
@@ -85,7 +86,10 @@ fn render_change(out: &mut String, change: &PlannedChange) {
     if let crate::diff::Reason::RequiresReplace(paths) = &delta.reason {
         let _ = write!(out, ", forced by {}", paths.join(", "));
     }
-    if let crate::diff::Reason::Other(why) = &delta.reason {
+    // A triggered handler runs because of what notifies it: that is its reason.
+    if let crate::diff::Reason::Other(why) = &delta.reason
+        && change.triggered_by.is_empty()
+    {
         let _ = write!(out, ": {why}");
     }
     if !change.triggered_by.is_empty() {
@@ -181,6 +185,25 @@ mod tests {
             no_log,
             triggered_by: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_triggered_handler_says_what_triggers_it_and_restarts_are_counted() {
+        let mut restart = change(Action::Restart, vec![], vec![], false);
+        restart.delta.reason = Reason::Other("restart: true restarts it on every run".into());
+        restart.triggered_by = vec!["Service content".into()];
+        let text = render_plan(&Plan {
+            changes: vec![restart],
+            problems: vec![],
+        });
+        assert!(
+            text.contains("— restart, triggered by \"Service content\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Plan: 0 to create, 0 to update, 0 to delete, 1 to restart.\n"),
+            "{text}"
+        );
     }
 
     #[test]
