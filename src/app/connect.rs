@@ -16,17 +16,19 @@ pub struct Connected {
 }
 
 impl Connected {
-    /// `ssh: 3 hosts, 3 connections, 6 round trips (h1 1/2, ...)`: what the command cost on the wire.
+    /// `ssh: 3 hosts, 3 connections, 6 round trips, 0 forwards (h1 1/2/0, ...)`: what the command cost
+    /// on the wire.
     pub fn stats(&self) -> String {
         let counters = self.pool.counters();
         let connections: u64 = counters.values().map(|c| c.connections).sum();
         let round_trips: u64 = counters.values().map(|c| c.round_trips).sum();
+        let forwards: u64 = counters.values().map(|c| c.forwards).sum();
         let per_host: Vec<String> = counters
             .iter()
-            .map(|(host, c)| format!("{host} {}/{}", c.connections, c.round_trips))
+            .map(|(host, c)| format!("{host} {}/{}/{}", c.connections, c.round_trips, c.forwards))
             .collect();
         format!(
-            "ssh: {} hosts, {connections} connections, {round_trips} round trips (per host connections/round trips: {})",
+            "ssh: {} hosts, {connections} connections, {round_trips} round trips, {forwards} forwards (per host connections/round trips/forwards: {})",
             counters.len(),
             per_host.join(", ")
         )

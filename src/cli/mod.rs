@@ -123,7 +123,7 @@ pub struct PlaybookArgs {
     #[arg(long = "accept-new-host-keys")]
     pub accept_new_host_keys: bool,
 
-    /// Print SSH connections and round trips per host on stderr when done.
+    /// Print SSH connections, round trips and forwards per host on stderr when done.
     #[arg(long = "stats")]
     pub stats: bool,
 }
