@@ -1,8 +1,8 @@
 //! plimsoll and community.docker (the real one, from the reference virtualenv's `ansible` package)
-//! agree on what "converged" means for a network, a volume and a container using them: what
-//! ansible-playbook applied, plimsoll plans nothing for; what plimsoll applied, ansible-playbook
-//! `--check` reports no change for.
-
+//! agree on what "converged" means for a network, a volume and two containers using them (one with
+//! the common options, one with limits, capabilities, logging, a healthcheck, mounts and a fixed
+//! address): what ansible-playbook applied, plimsoll plans nothing for; what plimsoll applied,
+//! ansible-playbook `--check` reports no change for; and drift made behind both is seen by both.
 use std::process::Output;
 
 use crate::support::ansible::{recap, run_ansible};
@@ -10,6 +10,8 @@ use crate::support::docker::{DockerLab, TestImage};
 
 /// Options both tools support, each in community.docker's spelling.
 fn playbook(project: &str, image: &str) -> String {
+    // The worker names the image without its tag: both tools read that as `:latest`.
+    let image_name = image.trim_end_matches(":latest");
     format!(
         r#"- hosts: all
   gather_facts: false
@@ -32,10 +34,12 @@ fn playbook(project: &str, image: &str) -> String {
       community.docker.docker_container:
         name: web
         image: {image}
-        command: [httpd, -f, -p, "8080", -h, /data]
+        command: httpd -f -p 8080 -h /data
         env:
           APP_MODE: parity
           GREETING: hello world
+          DSN: "postgres://db?sslmode=off"
+          WORKERS: "4"
         published_ports: ["18080:8080"]
         networks:
           - name: backend
@@ -46,6 +50,49 @@ fn playbook(project: &str, image: &str) -> String {
           tier: front
         volumes:
           - data:/data
+          - /srv/web:/srv/web
+          - /etc/hostname:/etc/host-name:ro
+          - /cache
+        state: started
+    - name: worker container
+      community.docker.docker_container:
+        name: worker
+        image: {image_name}
+        entrypoint: [/bin/sh, -c]
+        command: ["exec sleep 600"]
+        hostname: worker1
+        user: "1000:1000"
+        working_dir: /tmp
+        exposed_ports: ["9000"]
+        published_ports: ["127.0.0.1:19000:9000/udp"]
+        networks:
+          - name: backend
+            ipv4_address: 10.9.0.50
+        memory: 64m
+        cap_drop: [NET_RAW]
+        capabilities: [SYS_TIME]
+        log_driver: json-file
+        log_options:
+          max-size: 1m
+        healthcheck:
+          test: [CMD, "true"]
+          interval: 5s
+          retries: 2
+        init: true
+        read_only: true
+        tmpfs: [/run]
+        etc_hosts:
+          db.internal: 10.9.0.9
+        dns_servers: [10.9.0.1]
+        ulimits: ["nofile:1024:2048"]
+        sysctls:
+          net.ipv4.ip_unprivileged_port_start: "0"
+        stop_timeout: 5
+        mounts:
+          - type: volume
+            source: data
+            target: /srv
+            read_only: true
         state: started
 "#
     )
@@ -79,8 +126,8 @@ fn plimsoll_and_community_docker_agree_on_converged() {
         return;
     };
     assert!(
-        recap(&applied, "h1").contains("changed=3"),
-        "ansible-playbook creates all three: {applied}"
+        recap(&applied, "h1").contains("changed=4"),
+        "ansible-playbook creates all four: {applied}"
     );
     // Ansible's own idempotence, so a disagreement below is plimsoll's to explain.
     let rerun = ansible("h1", &["--check"]).unwrap();
@@ -97,8 +144,8 @@ fn plimsoll_and_community_docker_agree_on_converged() {
     let apply = lab.plimsoll(&["apply", site, "--limit", "h2"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
     assert!(
-        text(&apply).contains("Apply: 3 changed"),
-        "plimsoll creates all three: {}",
+        text(&apply).contains("Apply: 4 changed"),
+        "plimsoll creates all four: {}",
         text(&apply)
     );
     let check = ansible("h2", &["--check", "--diff"]).unwrap();
@@ -124,4 +171,16 @@ fn plimsoll_and_community_docker_agree_on_converged() {
             "{host}: {membership}"
         );
     }
+
+    // And they see the same drift: a container stopped behind both tools' backs.
+    lab.docker_on("h1", &["stop", "web"]);
+    let drift = lab.plimsoll(&["plan", site, "--limit", "h1", "--detailed-exitcode"]);
+    assert_eq!(drift.status.code(), Some(2), "{}", text(&drift));
+    assert!(
+        text(&drift).contains("Plan: 0 to create, 1 to update, 0 to delete"),
+        "{}",
+        text(&drift)
+    );
+    let check = ansible("h1", &["--check"]).unwrap();
+    assert!(recap(&check, "h1").contains("changed=1"), "{check}");
 }
