@@ -3,6 +3,7 @@
 //! the common options, one with limits, capabilities, logging, a healthcheck, mounts and a fixed
 //! address): what ansible-playbook applied, plimsoll plans nothing for; what plimsoll applied,
 //! ansible-playbook `--check` reports no change for; and drift made behind both is seen by both.
+
 use std::process::Output;
 
 use crate::support::ansible::{recap, run_ansible};
