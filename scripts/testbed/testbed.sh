@@ -15,9 +15,10 @@
 # Everything is named with PREFIX and only PREFIX-* objects are ever removed.
 set -euo pipefail
 
-# python3 is there only so the real Ansible can run against the same hosts for parity checks;
-# plimsoll itself needs nothing but sh and coreutils on a target (and sudo for `become`).
-PACKAGES="openssh-server,docker.io,iproute2,procps,ca-certificates,passwd,coreutils,findutils,python3,sudo"
+# python3 (and python3-requests, which community.docker's Docker modules use on the host) are there only
+# so the real Ansible can run against the same hosts for parity checks; plimsoll itself needs nothing but
+# sh and coreutils on a target (and sudo for `become`).
+PACKAGES="openssh-server,docker.io,iproute2,procps,ca-certificates,passwd,coreutils,findutils,python3,sudo,python3-requests"
 state_root="${XDG_CACHE_HOME:-$HOME/.cache}/plimsoll/testbed"
 image_tag() { printf 'plimsoll-testhost:%s' "$(printf '%s' "$PACKAGES" | sha256sum | cut -c1-12)"; }
 log() { printf 'testbed: %s\n' "$*" >&2; }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::ansible;
 use crate::support::testbed::Testbed;
 
 struct Lab {
@@ -137,33 +138,8 @@ fn the_base_role_converges_and_drift_is_found_exactly_and_repaired() {
     ansible_agrees(&lab, &site);
 }
 
-/// The real ansible-playbook from the test set-up's virtualenv; CI must have it.
-fn ansible_playbook() -> Option<PathBuf> {
-    let Some(venv) = std::env::var_os("PLIMSOLL_ANSIBLE_VENV") else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must run the Ansible comparison: PLIMSOLL_ANSIBLE_VENV is not set (scripts/test.sh sets it)"
-        );
-        eprintln!(
-            "PLIMSOLL_ANSIBLE_VENV not set: run through scripts/test.sh to compare with Ansible"
-        );
-        return None;
-    };
-    Some(PathBuf::from(venv).join("bin/ansible-playbook"))
-}
-
 fn run_ansible(lab: &Lab, site: &str, extra: &[&str]) -> Option<String> {
-    let mut command = Command::new(ansible_playbook()?);
-    command
-        .args(["-i", lab.inventory.to_str().unwrap(), site])
-        .args(extra)
-        .env("ANSIBLE_CONFIG", lab.dir.path().join("none.cfg"))
-        .env("ANSIBLE_NOCOLOR", "1");
-    std::fs::write(lab.dir.path().join("none.cfg"), "").unwrap();
-    let out = run(command, lab.dir.path());
-    let output = text(&out);
-    assert!(out.status.success(), "{output}");
-    Some(output)
+    ansible::run_ansible(lab.dir.path(), &lab.inventory, site, extra)
 }
 
 #[test]
@@ -183,10 +159,7 @@ fn ansible_agrees(lab: &Lab, site: &str) {
         return;
     };
     for host in ["h1", "h2"] {
-        let recap = output
-            .lines()
-            .find(|l| l.starts_with(host) && l.contains("ok="))
-            .unwrap_or_default();
+        let recap = ansible::recap(&output, host);
         assert!(
             recap.contains("changed=0") && recap.contains("failed=0"),
             "{host}: {output}"

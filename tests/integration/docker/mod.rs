@@ -1,5 +1,6 @@
 //! End-to-end checks of the Docker kinds on hosts that run their own Docker engine.
 
+mod ansible_parity;
 mod container;
 mod delivery;
 mod example_role;

@@ -3,6 +3,7 @@
 // Fixture helpers stop the test with a message instead of threading errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ansible;
 mod cases;
 pub mod docker;
 pub mod testbed;
