@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::ansible;
 use crate::support::testbed::Testbed;
+use crate::support::text;
 
 struct Lab {
     testbed: Testbed,
@@ -60,14 +61,6 @@ fn run(mut command: Command, cwd: &Path) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn site() -> String {

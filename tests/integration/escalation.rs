@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::support::testbed::Testbed;
+use crate::support::text;
 
 /// Two users on the host, both logging in with the testbed's key: `deploy` may sudo without a
 /// password, `guest` only with one.
@@ -110,14 +111,6 @@ fn run(mut command: Command, cwd: &Path) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

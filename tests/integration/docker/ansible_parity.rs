@@ -4,10 +4,9 @@
 //! address): what ansible-playbook applied, plimsoll plans nothing for; what plimsoll applied,
 //! ansible-playbook `--check` reports no change for; and drift made behind both is seen by both.
 
-use std::process::Output;
-
 use crate::support::ansible::{recap, run_ansible};
 use crate::support::docker::{DockerLab, TestImage};
+use crate::support::text;
 
 /// Options both tools support, each in community.docker's spelling.
 fn playbook(project: &str, image: &str) -> String {
@@ -96,14 +95,6 @@ fn playbook(project: &str, image: &str) -> String {
             read_only: true
         state: started
 "#
-    )
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 

@@ -7,14 +7,7 @@
 use std::process::Output;
 
 use crate::support::docker::{DockerLab, TestImage};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::text;
 
 /// The web container's task; `port` and `memory` vary between runs of the test.
 fn playbook(project: &str, image: &str, network: &str, port: u16, memory: &str) -> String {

@@ -3,17 +3,9 @@
 //! its handler, which the plan announces.
 
 use std::path::Path;
-use std::process::Output;
 
 use crate::support::docker::{DockerLab, TestImage};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::text;
 
 #[test]
 fn the_docker_host_role_converges_and_a_content_change_restarts_the_service() {

@@ -5,14 +5,7 @@
 use std::process::{Command, Output, Stdio};
 
 use crate::support::docker::{DockerLab, TestImage};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::text;
 
 fn docker(args: &[&str]) -> Output {
     Command::new("docker")

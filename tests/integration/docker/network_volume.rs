@@ -2,9 +2,8 @@
 //! a network removed behind plimsoll's back found and repaired, and a subnet change planned as a
 //! replace that gives the attached container its membership back.
 
-use std::process::Output;
-
 use crate::support::docker::{DockerLab, TestImage};
+use crate::support::text;
 
 const PROJECT: &str = "shop";
 
@@ -28,14 +27,6 @@ fn playbook(subnet: &str) -> String {
         labels:
           backup: daily
 "
-    )
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 

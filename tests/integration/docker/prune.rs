@@ -2,17 +2,8 @@
 //! planned as deletions (a container before the network it was on) and removed; what is still
 //! declared, what another project owns, and what nobody labelled are never touched.
 
-use std::process::Output;
-
 use crate::support::docker::{DockerLab, TestImage};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::text;
 
 fn playbook(image: &str, with_worker: bool) -> String {
     let worker = if with_worker {

@@ -2,7 +2,9 @@
 //! `PLIMSOLL_ANSIBLE_VENV`), run against the testbed's hosts for parity checks.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+use super::text;
 
 /// The real ansible-playbook. Outside CI a run without the venv skips the comparison (with a note);
 /// in CI the comparison must run, so a missing venv fails the test.
@@ -50,12 +52,4 @@ pub fn recap<'a>(output: &'a str, host: &str) -> &'a str {
         .skip_while(|l| !l.starts_with("PLAY RECAP"))
         .find(|l| l.split_whitespace().next() == Some(host) && l.contains("ok="))
         .unwrap_or_else(|| panic!("no PLAY RECAP line for {host}: {output}"))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }

@@ -9,3 +9,14 @@ pub mod docker;
 pub mod testbed;
 
 pub use cases::*;
+
+use std::process::Output;
+
+/// What a command printed, stdout then stderr, for assertions and failure messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
