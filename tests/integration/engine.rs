@@ -20,12 +20,7 @@ impl Lab {
         let testbed = Testbed::start(hosts);
         let dir = tempfile::tempdir().unwrap();
         let inventory = dir.path().join("hosts.ini");
-        let text = format!(
-            "{}\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={}'\n",
-            testbed.inventory,
-            testbed.known_hosts.display()
-        );
-        std::fs::write(&inventory, text).unwrap();
+        testbed.write_inventory(&inventory);
         Lab {
             testbed,
             dir,

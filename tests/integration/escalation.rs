@@ -75,14 +75,13 @@ impl Lab {
     /// An inventory connecting as `user` instead of root.
     fn inventory(&self, user: &str) -> PathBuf {
         let path = self.dir.path().join(format!("{user}.ini"));
-        let text = format!(
-            "{}\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={}'\n",
-            self.testbed
-                .inventory
-                .replace("ansible_user=root", &format!("ansible_user={user}")),
-            self.testbed.known_hosts.display()
-        );
-        std::fs::write(&path, text).unwrap();
+        self.testbed.write_inventory(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("ansible_user=root", &format!("ansible_user={user}")),
+        )
+        .unwrap();
         path
     }
 

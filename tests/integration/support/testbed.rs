@@ -116,6 +116,16 @@ impl Testbed {
         panic!("testbed.sh up {prefix} failed: {last_error}");
     }
 
+    /// An INI inventory of these hosts that trusts their keys (and only theirs), written to `path`.
+    pub fn write_inventory(&self, path: &Path) {
+        let text = format!(
+            "{}\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={}'\n",
+            self.inventory,
+            self.known_hosts.display()
+        );
+        std::fs::write(path, text).unwrap();
+    }
+
     /// The container of inventory host `host`.
     pub fn container(&self, host: &str) -> String {
         format!("{}-{host}", self.prefix)
