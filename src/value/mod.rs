@@ -3,6 +3,7 @@
 mod merge;
 pub mod pyfloat;
 pub mod pyjson;
+pub mod pyregex;
 pub mod pyrepr;
 mod serialize;
 
