@@ -1,5 +1,5 @@
 use super::docker::{Container, DockerImage, DockerNetwork, DockerVolume};
-use super::host::{Copy, File, Group, Template, User};
+use super::host::{BlockInFile, Copy, File, Group, LineInFile, Template, User};
 use super::{Erased, ErasedKind};
 
 /// Every resource kind plimsoll knows, by canonical name and alias. Adding a kind is one line here.
@@ -33,6 +33,8 @@ pub fn builtin_registry() -> Registry {
         Erased::<Template>::boxed(),
         Erased::<User>::boxed(),
         Erased::<Group>::boxed(),
+        Erased::<LineInFile>::boxed(),
+        Erased::<BlockInFile>::boxed(),
         Erased::<Container>::boxed(),
         Erased::<DockerNetwork>::boxed(),
         Erased::<DockerVolume>::boxed(),

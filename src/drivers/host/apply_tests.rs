@@ -499,3 +499,78 @@ async fn users_and_groups_converge_and_clean_up() {
         assert_eq!(tool.converge("group", &gone).await.action, Action::Delete);
     }
 }
+
+#[tokio::test]
+async fn lines_and_blocks_converge_through_the_real_file() {
+    let tool = Tool::new();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("sshd_config");
+    std::fs::write(&conf, "Port 22\n#PermitRootLogin yes\n").unwrap();
+    chmod(&conf, 0o640);
+    let line = m(&[
+        ("path", p(&conf)),
+        ("regexp", s("^#?PermitRootLogin")),
+        ("line", s("PermitRootLogin no")),
+    ]);
+    let changed = tool.converge("lineinfile", &line).await;
+    assert_eq!(changed.changed_paths(), ["content"]);
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        "Port 22\nPermitRootLogin no\n"
+    );
+    assert_eq!(mode_of(&conf), 0o640, "an edit keeps the file's mode");
+
+    let block = m(&[
+        ("path", p(&conf)),
+        (
+            "block",
+            s("Match User backup\n  ForceCommand internal-sftp"),
+        ),
+        ("insertbefore", s("^Port")),
+    ]);
+    tool.converge("blockinfile", &block).await;
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        "# BEGIN ANSIBLE MANAGED BLOCK\nMatch User backup\n  ForceCommand internal-sftp\n\
+         # END ANSIBLE MANAGED BLOCK\nPort 22\nPermitRootLogin no\n"
+    );
+
+    // Drift behind the tool's back inside the block: the diff finds it, apply restores it.
+    let drifted = std::fs::read_to_string(&conf)
+        .unwrap()
+        .replace("backup", "intruder");
+    std::fs::write(&conf, drifted).unwrap();
+    let (_, drift) = tool.plan("blockinfile", &block).await;
+    assert_eq!(drift.changed_paths(), ["content"]);
+    tool.converge("blockinfile", &block).await;
+    assert!(
+        std::fs::read_to_string(&conf)
+            .unwrap()
+            .contains("User backup\n")
+    );
+
+    let gone = m(&[
+        ("path", p(&conf)),
+        ("regexp", s("^PermitRootLogin")),
+        ("state", s("absent")),
+    ]);
+    tool.converge("lineinfile", &gone).await;
+    let absent_block = m(&[("path", p(&conf)), ("state", s("absent"))]);
+    tool.converge("blockinfile", &absent_block).await;
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "Port 22\n");
+
+    // create: true makes the file (and its directory) with the attributes asked for.
+    let new = dir.path().join("new.d/app.conf");
+    let created = m(&[
+        ("path", p(&new)),
+        ("line", s("x=1")),
+        ("create", Value::Bool(true)),
+        ("mode", s("0600")),
+    ]);
+    assert_eq!(
+        tool.converge("lineinfile", &created).await.action,
+        Action::Create
+    );
+    assert_eq!(std::fs::read_to_string(&new).unwrap(), "x=1\n");
+    assert_eq!(mode_of(&new), 0o600);
+}

@@ -2,13 +2,18 @@
 
 pub(crate) mod args;
 mod attrs;
+mod block_edit;
 mod content_file;
+mod edited_file;
 mod exec;
+mod line_edit;
 mod mode;
 
+pub mod blockinfile;
 pub mod copy;
 pub mod file;
 pub mod group;
+pub mod lineinfile;
 pub mod template;
 pub mod user;
 
@@ -21,9 +26,11 @@ mod local_exec;
 #[cfg(test)]
 mod property_tests;
 
+pub use blockinfile::BlockInFile;
 pub use content_file::{ContentLive, ContentSpec, SRC_MODE_ARG};
 pub use copy::{Copy, SRC_CONTENT_ARG};
 pub use file::File;
 pub use group::Group;
+pub use lineinfile::LineInFile;
 pub use template::{RENDERED_ARG, Template};
 pub use user::User;
