@@ -1,5 +1,5 @@
 use super::docker::{Container, DockerImage, DockerNetwork, DockerVolume};
-use super::host::{BlockInFile, Copy, File, Group, LineInFile, Template, User};
+use super::host::{AuthorizedKeyKind, BlockInFile, Copy, File, Group, LineInFile, Template, User};
 use super::{Erased, ErasedKind};
 
 /// Every resource kind plimsoll knows, by canonical name and alias. Adding a kind is one line here.
@@ -35,6 +35,7 @@ pub fn builtin_registry() -> Registry {
         Erased::<Group>::boxed(),
         Erased::<LineInFile>::boxed(),
         Erased::<BlockInFile>::boxed(),
+        Erased::<AuthorizedKeyKind>::boxed(),
         Erased::<Container>::boxed(),
         Erased::<DockerNetwork>::boxed(),
         Erased::<DockerVolume>::boxed(),

@@ -15,6 +15,10 @@ pub enum FactRequest {
     /// `lstat` of a path, its link target, and for a regular file its sha256 and (when small) content.
     /// For a symbolic link, also the path it resolves to and that path's own fact.
     Path(String),
+    /// A path below a user's home directory (`.ssh/authorized_keys`), answered as `Path` is once
+    /// the host has looked the home up: a kind can then observe `~user/...` in the same batch as
+    /// the user. Absent when the user is.
+    HomePath { user: String, relative: String },
     /// Every entry below a directory (the directory itself followed if it is a symlink): type, mode
     /// and ownership, for attributes applied with `recurse`.
     Tree(String),
@@ -211,6 +215,20 @@ impl Facts {
     pub fn path(&self, path: &str) -> Result<Option<&PathFact>, String> {
         let what = format!("path {path:?}");
         match self.lookup(FactRequest::Path(path.to_string()), &what)? {
+            None => Ok(None),
+            Some(FactValue::Path(fact)) => Ok(Some(fact)),
+            Some(_) => Err(format!("the fact for {what} has the wrong type")),
+        }
+    }
+
+    /// The fact for a path below a user's home (see [`FactRequest::HomePath`]).
+    pub fn home_path(&self, user: &str, relative: &str) -> Result<Option<&PathFact>, String> {
+        let what = format!("~{user}/{relative}");
+        let request = FactRequest::HomePath {
+            user: user.to_string(),
+            relative: relative.to_string(),
+        };
+        match self.lookup(request, &what)? {
             None => Ok(None),
             Some(FactValue::Path(fact)) => Ok(Some(fact)),
             Some(_) => Err(format!("the fact for {what} has the wrong type")),

@@ -39,23 +39,33 @@ missing() {
   done
   echo absent
 }
+observe() {
+  if [ -L "$1" ] || [ -e "$1" ]; then
+    describe "$1" ""
+    if [ -L "$1" ]; then
+      real=$(readlink -f -- "$1" && echo x) || real=
+      if [ -n "$real" ]; then
+        real=${real%??}
+        printf 'real:'; printf '%s' "$real" | b64
+        if [ -e "$real" ]; then describe "$real" t.; fi
+      fi
+    fi
+  else
+    missing "$1"
+  fi
+}
 while [ $# -ge 2 ]; do
   kind=$1; arg=$2; shift 2
   echo "@@$kind"
   case $kind in
-    path)
-      if [ -L "$arg" ] || [ -e "$arg" ]; then
-        describe "$arg" ""
-        if [ -L "$arg" ]; then
-          real=$(readlink -f -- "$arg" && echo x) || real=
-          if [ -n "$real" ]; then
-            real=${real%??}
-            printf 'real:'; printf '%s' "$real" | b64
-            if [ -e "$real" ]; then describe "$real" t.; fi
-          fi
-        fi
+    path) observe "$arg" ;;
+    homepath)
+      user=${arg%%/*} rel=${arg#*/}
+      if entry=$(getent passwd "$user"); then
+        home=$(printf '%s\n' "$entry" | cut -d: -f6)
+        observe "${home%/}/$rel"
       else
-        missing "$arg"
+        echo absent
       fi ;;
     tree)
       if [ -d "$arg" ]; then
@@ -98,6 +108,11 @@ pub fn batch_args<'a>(requests: impl IntoIterator<Item = &'a FactRequest>) -> Ve
         let (kind, arg) = match request {
             FactRequest::Docker(_) => continue,
             FactRequest::Path(path) => ("path", path.as_str()),
+            FactRequest::HomePath { user, relative } => {
+                args.push("homepath".to_string());
+                args.push(format!("{user}/{relative}"));
+                continue;
+            }
             FactRequest::Tree(path) => ("tree", path.as_str()),
             FactRequest::User(name) => ("user", name.as_str()),
             FactRequest::Group(name) => ("group", name.as_str()),
@@ -137,6 +152,10 @@ pub fn parse_batch_output(requests: &[FactRequest], output: &str) -> Result<Fact
         } else {
             match request {
                 FactRequest::Path(path) => FactValue::Path(Box::new(parse_path(path, &lines)?)),
+                FactRequest::HomePath { user, relative } => FactValue::Path(Box::new(parse_path(
+                    &format!("~{user}/{relative}"),
+                    &lines,
+                )?)),
                 FactRequest::Tree(path) => FactValue::Tree(parse_tree(path, &lines)?),
                 FactRequest::User(name) => FactValue::User(parse_user(name, &lines)?),
                 FactRequest::Group(name) => FactValue::Group(parse_group(name, &lines)?),
@@ -375,6 +394,29 @@ mod tests {
         assert!(
             !dir.path().join("pwned").exists(),
             "a path must never be run as code"
+        );
+    }
+
+    #[test]
+    fn home_paths_are_found_through_the_users_entry() {
+        let requests = [
+            FactRequest::HomePath {
+                user: "root".into(),
+                relative: ".".into(),
+            },
+            FactRequest::HomePath {
+                user: "no-such-user-plimsoll".into(),
+                relative: ".ssh".into(),
+            },
+        ];
+        let facts = gather(&requests);
+        let home = facts.home_path("root", ".").unwrap().unwrap();
+        assert_eq!(home.file_type, FileType::Directory);
+        assert!(
+            facts
+                .home_path("no-such-user-plimsoll", ".ssh")
+                .unwrap()
+                .is_none()
         );
     }
 

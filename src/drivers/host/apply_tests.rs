@@ -574,3 +574,59 @@ async fn lines_and_blocks_converge_through_the_real_file() {
     assert_eq!(std::fs::read_to_string(&new).unwrap(), "x=1\n");
     assert_eq!(mode_of(&new), 0o600);
 }
+
+#[tokio::test]
+async fn authorized_keys_converge_for_a_new_user() {
+    if !is_root() {
+        eprintln!("skipped: managing users needs root");
+        return;
+    }
+    let tool = Tool::new();
+    let user = format!("plimsoll-k-{}", std::process::id());
+    let _guard = AccountGuard {
+        users: vec![user.clone()],
+        groups: vec![user.clone()],
+    };
+    let homes = tempfile::tempdir().unwrap();
+    let home = homes.path().join(&user);
+    let alice = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAlice alice@laptop";
+    let bob = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABbob bob";
+    let keys = m(&[("user", s(&user)), ("key", s(format!("{alice}\n{bob}")))]);
+
+    // Planned before the user exists: the new file's keys, known now.
+    let (_, planned) = tool.plan("authorized_key", &keys).await;
+    assert_eq!(planned.action, Action::Create);
+    tool.converge("user", &m(&[("name", s(&user)), ("home", p(&home))]))
+        .await;
+    tool.converge("authorized_key", &keys).await;
+    let file = home.join(".ssh/authorized_keys");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("{alice}\n{bob}\n")
+    );
+    let uid = std::fs::metadata(&home).unwrap().uid();
+    for (path, mode) in [(home.join(".ssh"), 0o700), (file.clone(), 0o600)] {
+        assert_eq!(mode_of(&path), mode, "{path:?}");
+        assert_eq!(std::fs::metadata(&path).unwrap().uid(), uid, "{path:?}");
+    }
+
+    // A key added behind the tool's back stays, unless exclusive.
+    let intruder = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABevil mallory";
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&format!("{intruder}\n"));
+    std::fs::write(&file, &text).unwrap();
+    assert!(tool.plan("authorized_key", &keys).await.1.is_no_op());
+    let mut exclusive = keys.clone();
+    exclusive.insert("exclusive".into(), Value::Bool(true));
+    let (_, drift) = tool.plan("authorized_key", &exclusive).await;
+    assert_eq!(drift.changed_paths(), ["content"]);
+    tool.converge("authorized_key", &exclusive).await;
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("mallory"));
+
+    let gone = m(&[("user", s(&user)), ("key", s(bob)), ("state", s("absent"))]);
+    tool.converge("authorized_key", &gone).await;
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("{alice}\n")
+    );
+}

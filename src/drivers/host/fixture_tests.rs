@@ -12,6 +12,7 @@
 //!     /srv/cur: {type: link, link: v1, resolved: {path: /srv/v1, fact: {type: directory}}}
 //!   trees: {/srv/app: [{path: a.txt, type: file, mode: '0644'}]}
 //!   users: {alice: {uid: 1001, gid: 1001, home: /home/alice, member_of: [adm]}}
+//!   # a HomePath request (~alice/.ssh) is answered from users' home and paths (/home/alice/.ssh)
 //!   groups: {adm: {gid: 4}}
 //!   shadow: {alice: '$6$salt$hash'}
 //!   umask: '0077'
@@ -132,6 +133,14 @@ fn answer(facts: &Map, request: &FactRequest) -> FactValue {
     match request {
         FactRequest::Path(path) => match section("paths", path) {
             Some(Value::Map(m)) => FactValue::Path(Box::new(path_fact(&m))),
+            _ => FactValue::Absent,
+        },
+        // The user's home from `users` (default /home/<name>), then the path under `paths`.
+        FactRequest::HomePath { user, relative } => match section("users", user) {
+            Some(Value::Map(m)) => {
+                let home = text(&m, "home").map_or_else(|| format!("/home/{user}"), str::to_string);
+                answer(facts, &FactRequest::Path(format!("{home}/{relative}")))
+            }
             _ => FactValue::Absent,
         },
         FactRequest::Tree(path) => match section("trees", path) {

@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 mod attrs;
+mod authorized_keys_edit;
 mod block_edit;
 mod content_file;
 mod edited_file;
@@ -9,6 +10,7 @@ mod exec;
 mod line_edit;
 mod mode;
 
+pub mod authorized_key;
 pub mod blockinfile;
 pub mod copy;
 pub mod file;
@@ -26,6 +28,7 @@ mod local_exec;
 #[cfg(test)]
 mod property_tests;
 
+pub use authorized_key::AuthorizedKeyKind;
 pub use blockinfile::BlockInFile;
 pub use content_file::{ContentLive, ContentSpec, SRC_MODE_ARG};
 pub use copy::{Copy, SRC_CONTENT_ARG};
