@@ -1,5 +1,7 @@
 use super::docker::{Container, DockerImage, DockerNetwork, DockerVolume};
-use super::host::{AuthorizedKeyKind, BlockInFile, Copy, File, Group, LineInFile, Template, User};
+use super::host::{
+    AuthorizedKeyKind, BlockInFile, Copy, File, Group, LineInFile, Stat, Template, User,
+};
 use super::{Erased, ErasedKind};
 
 /// Every resource kind plimsoll knows, by canonical name and alias. Adding a kind is one line here.
@@ -36,6 +38,7 @@ pub fn builtin_registry() -> Registry {
         Erased::<LineInFile>::boxed(),
         Erased::<BlockInFile>::boxed(),
         Erased::<AuthorizedKeyKind>::boxed(),
+        Erased::<Stat>::boxed(),
         Erased::<Container>::boxed(),
         Erased::<DockerNetwork>::boxed(),
         Erased::<DockerVolume>::boxed(),

@@ -9,6 +9,7 @@ mod edited_file;
 mod exec;
 mod line_edit;
 mod mode;
+mod sha1;
 
 pub mod authorized_key;
 pub mod blockinfile;
@@ -16,6 +17,7 @@ pub mod copy;
 pub mod file;
 pub mod group;
 pub mod lineinfile;
+pub mod stat;
 pub mod template;
 pub mod user;
 
@@ -35,5 +37,6 @@ pub use copy::{Copy, SRC_CONTENT_ARG};
 pub use file::File;
 pub use group::Group;
 pub use lineinfile::LineInFile;
+pub use stat::{Stat, StatSpec, stat_result};
 pub use template::{RENDERED_ARG, Template};
 pub use user::User;
