@@ -461,6 +461,16 @@ fn no_kind_requires_what_it_provides() {
             "{name: app, group: app, groups: [adm], home: /srv/app}",
         ),
         ("group", "{name: app}"),
+        (
+            "lineinfile",
+            "{path: /etc/app/a.conf, line: x, create: true, owner: app}",
+        ),
+        (
+            "blockinfile",
+            "{path: /etc/app/a.conf, block: x, create: true}",
+        ),
+        ("authorized_key", "{user: app, key: 'ssh-rsa AAAA app'}"),
+        ("stat", "{path: /etc/app}"),
     ];
     for (kind, args) in cases {
         let source = SourceFile::new("case", *args);
