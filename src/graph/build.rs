@@ -152,9 +152,19 @@ fn implicit_edges(
 ) {
     for nodes in by_host(graph).values() {
         let mut providers: BTreeMap<&Provision, NodeIndex> = BTreeMap::new();
+        // Several resources providing one thing (two edits of one file) go in the host's order, so
+        // they never run at once even when only real dependencies order the play.
+        let mut last: BTreeMap<&Provision, NodeIndex> = BTreeMap::new();
         for i in nodes {
             for provision in &graph[*i].provides {
                 providers.entry(provision).or_insert(*i);
+                if let Some(previous) = last.insert(provision, *i)
+                    && previous != *i
+                    && !graph[*i].is_handler
+                    && !graph[previous].is_handler
+                {
+                    edges.push((previous, *i, EdgeReason::Needs(describe(provision))));
+                }
             }
         }
         for i in nodes {
@@ -164,6 +174,15 @@ fn implicit_edges(
                 }
             }
         }
+    }
+}
+
+fn describe(provision: &Provision) -> String {
+    match provision {
+        Provision::Path(path) => format!("path {path}"),
+        Provision::User(name) => format!("user {name}"),
+        Provision::Group(name) => format!("group {name}"),
+        Provision::Object(class, name) => format!("{class} {name}"),
     }
 }
 
@@ -276,6 +295,22 @@ mod tests {
             order: line,
             keep_play_order: false,
         }
+    }
+
+    #[test]
+    fn resources_providing_the_same_thing_go_in_the_hosts_order() {
+        let mut first = node("h1", "/etc/app.conf", 1);
+        first.id = ResourceId::on_host("h1", "ansible.builtin.lineinfile", "/etc/app.conf a");
+        let mut second = node("h1", "/etc/app.conf", 2);
+        second.id = ResourceId::on_host("h1", "ansible.builtin.lineinfile", "/etc/app.conf b");
+        let graph = build_graph(vec![second, first]).unwrap();
+        let later = ResourceId::on_host("h1", "ansible.builtin.lineinfile", "/etc/app.conf b");
+        let waits: Vec<String> = graph
+            .dependencies(&later)
+            .into_iter()
+            .map(|d| d.key.clone())
+            .collect();
+        assert_eq!(waits, ["/etc/app.conf a"]);
     }
 
     #[test]
