@@ -130,6 +130,21 @@ pub const PLAY_KEYWORDS: &[&str] = &[
 /// keyword Ansible adds.
 pub const PLIMSOLL_ORDERING: &str = "plimsoll_ordering";
 
+/// The `with_<lookup>` loops plimsoll expands (see `resolve::loops`).
+pub const WITH_STYLES: &[&str] = &[
+    "items",
+    "list",
+    "dict",
+    "indexed_items",
+    "together",
+    "flattened",
+    "sequence",
+    "nested",
+    "cartesian",
+    "subelements",
+    "fileglob",
+];
+
 /// Keywords whose meaning depends on running the task, so a plan cannot honour them: the reason and
 /// what to do instead.
 pub fn refused_keyword(keyword: &str) -> Option<(&'static str, &'static str)> {

@@ -3,10 +3,11 @@ use std::sync::Arc;
 
 use super::BecomeKeywords;
 use super::keywords::{
-    BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, refused_keyword,
+    BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, WITH_STYLES, refused_keyword,
     refused_module,
 };
 use super::model::{Block, LoopSpec, Ordering, Play, Playbook, RoleOrigin, Task, TaskItem, Vars};
+use super::includes::IncludeAction;
 use super::module_args::parse_kv;
 use super::role::RoleLoader;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -68,6 +69,8 @@ pub fn load_playbook_partial(
         context,
         roles: RoleLoader::new(&base, context.roles_path),
         diagnostics,
+        base: base.clone(),
+        including: Vec::new(),
     };
     let mut plays = Vec::new();
     for item in items {
@@ -100,6 +103,10 @@ pub(super) struct Loader<'a> {
     pub context: &'a LoadContext<'a>,
     pub roles: RoleLoader,
     pub diagnostics: Diagnostics,
+    /// The playbook's directory: include paths are also looked for there.
+    pub base: PathBuf,
+    /// Task files being loaded, outermost first, to catch include cycles.
+    pub including: Vec<(PathBuf, Span)>,
 }
 
 pub(super) fn entries(node: &Node) -> Option<&Vec<(Node, Node)>> {
@@ -275,6 +282,12 @@ impl Loader<'_> {
             );
             return None;
         };
+        if let Some(include) = fields
+            .iter()
+            .find_map(|(k, _)| IncludeAction::of(&key_text(k)))
+        {
+            return self.include(node, fields, include, role);
+        }
         if fields.iter().any(|(k, _)| key_text(k) == "block") {
             return self
                 .block(node, fields, role)
@@ -284,7 +297,7 @@ impl Loader<'_> {
             .map(|t| TaskItem::Task(Box::new(t)))
     }
 
-    fn block(
+    pub(super) fn block(
         &mut self,
         node: &Node,
         fields: &[(Node, Node)],
@@ -395,10 +408,7 @@ impl Loader<'_> {
                 },
                 other if other.starts_with("with_") => {
                     let style = other.trim_start_matches("with_").to_string();
-                    if !matches!(
-                        style.as_str(),
-                        "items" | "list" | "dict" | "indexed_items" | "together" | "flattened"
-                    ) {
+                    if !WITH_STYLES.contains(&style.as_str()) {
                         self.error(
                             format!("`{other}` loops are not supported"),
                             &key.span,
@@ -503,7 +513,8 @@ impl Loader<'_> {
         }
     }
 
-    fn loop_spec(&mut self, style: String, items: Node, control: Option<Node>) -> LoopSpec {
+    pub(super) fn loop_spec(
+        &mut self, style: String, items: Node, control: Option<Node>) -> LoopSpec {
         let mut spec = LoopSpec {
             style,
             items,

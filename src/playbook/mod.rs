@@ -6,13 +6,14 @@ mod become_keywords;
 mod keywords;
 mod load;
 mod model;
+mod includes;
 mod module_args;
 mod role;
 
 pub use become_keywords::BecomeKeywords;
 pub use load::{LoadContext, load_playbook, load_playbook_partial};
 pub use model::{
-    Block, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem, Vars,
+    Block, Include, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem, Vars,
 };
 
 #[cfg(test)]

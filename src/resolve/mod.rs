@@ -8,6 +8,7 @@ mod controller_files;
 mod extra_vars;
 mod graph_nodes;
 mod hostvars;
+mod includes;
 mod layers;
 mod loops;
 mod magic;

@@ -12,17 +12,17 @@ use super::layers::vars_map;
 use super::options::{BatchSize, PlayInfo, ResolveOptions, Resolved};
 use super::problems::Problems;
 use super::render::Renderer;
-use super::roles::{self, RoleRun};
+use super::roles::{self, RoleRun, RoleScope};
 use super::tags::TagFilter;
 use super::task::{self, HostTask, Pending};
-use super::walk::{self, Unit};
-use super::{magic, notify};
+use super::walk::{self, Step, Unit};
+use super::{includes, magic, notify};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::drivers::Registry;
 use crate::inventory::Inventory;
 use crate::inventory::pattern::HostSelector;
 use crate::model::{DesiredResource, DesiredState, ResourceId};
-use crate::playbook::{Ordering, Play, Playbook};
+use crate::playbook::{Ordering, Play, Playbook, RoleRef};
 use crate::source::data_file::load_data_file;
 use crate::source::yaml::{Node, NodeValue};
 use crate::template::{Templar, Vars, VaultResolver};
@@ -233,8 +233,18 @@ impl HostLayers {
     /// Ansible's precedence, lowest first: role defaults (every role's, then the task's role's),
     /// inventory, play vars, vars_files, role vars (every role's exports, then the task's role's),
     /// block and task vars, role params, extra vars, magic variables.
-    fn for_unit(&self, unit: &Unit<'_>, hosts: &Arc<Hosts>) -> Vars {
-        let role = unit.role.as_ref();
+    fn for_unit(&self, unit: &Unit<'_>, dynamic: &[Arc<Map>], hosts: &Arc<Hosts>) -> Vars {
+        self.for_scope(unit.role.as_ref(), &unit.vars, dynamic, hosts)
+    }
+
+    /// `dynamic`: the layers a host's includes add (their loop variables), above `vars`.
+    fn for_scope(
+        &self,
+        role: Option<&Arc<RoleScope>>,
+        vars: &[Arc<Map>],
+        dynamic: &[Arc<Map>],
+        hosts: &Arc<Hosts>,
+    ) -> Vars {
         let mut layers = vec![self.all_defaults.clone()];
         layers.extend(role.map(|r| r.defaults.clone()));
         layers.push(self.inventory.clone());
@@ -242,7 +252,8 @@ impl HostLayers {
         layers.push(self.vars_files.clone());
         layers.push(self.exports.clone());
         layers.extend(role.map(|r| r.vars.clone()));
-        layers.extend(unit.vars.iter().cloned());
+        layers.extend(vars.iter().cloned());
+        layers.extend(dynamic.iter().cloned());
         layers.extend(role.map(|r| r.params.clone()));
         layers.push(self.extra.clone());
         layers.push(self.global.clone());
@@ -258,14 +269,25 @@ impl Resolver<'_> {
         let runs: Vec<RoleRun> = roles::expand(&play.roles);
         let tasks = walk::tasks(play, &runs);
         let handlers = walk::handlers(play, &runs);
-        for unit in tasks.iter().chain(&handlers) {
+        for unit in Step::units(&tasks).into_iter().chain(Step::units(&handlers)) {
             if let Some(NodeValue::Str(name)) = unit.task.name.as_ref().map(|n| &n.value) {
                 self.declared.insert(name.clone());
             }
         }
         let mut all_defaults = Map::new();
         let mut exports = Map::new();
-        for role in &play.roles {
+        let mut included = Vec::new();
+        for list in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
+            walk::included_roles(list, &mut included);
+        }
+        // Public included roles (import_role, include_role with `public: true`) show their
+        // defaults and vars to the whole play, as roles of `roles:` do.
+        let public = included
+            .into_iter()
+            .filter(|(_, public)| *public)
+            .map(|(role, _)| role.clone());
+        let play_roles_and_public: Vec<RoleRef> = play.roles.iter().cloned().chain(public).collect();
+        for role in &play_roles_and_public {
             combine_vars(&mut all_defaults, &roles::all_defaults(&role.role));
             combine_vars(
                 &mut exports,
@@ -324,30 +346,19 @@ impl Resolver<'_> {
     fn host(
         &mut self,
         host: &str,
-        tasks: &[Unit<'_>],
-        handlers: &[Unit<'_>],
+        tasks: &[Step<'_>],
+        handlers: &[Step<'_>],
         layers: &HostLayers,
         info: &mut PlayInfo,
     ) {
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut defined = HashSet::new();
-        let mut found = Vec::new();
-        for unit in tasks.iter().chain(handlers) {
-            let templar = self.templar_for(unit);
-            let context = HostTask {
-                registry: self.registry,
-                templar: &templar,
-                vars: layers.for_unit(unit, &self.hosts),
-                host,
-                playbook_dir: &self.options.playbook_dir,
-                secrets: &self.options.secrets,
-                tags: &self.tags,
-                keep_play_order: info.keep_play_order,
-            };
-            let outcome = task::resolve(&context, unit, &mut found);
-            defined.extend(outcome.handler_names);
-            pending.extend(outcome.resources);
-        }
+        let mut out = HostOutput::default();
+        self.steps(host, tasks, &[], layers, info, &mut out);
+        self.steps(host, handlers, &[], layers, info, &mut out);
+        let HostOutput {
+            mut pending,
+            defined,
+            mut found,
+        } = out;
         notify::connect(&mut pending, &defined, &mut found);
         self.problems.extend(Some(host), found);
         for item in pending {
@@ -355,11 +366,53 @@ impl Resolver<'_> {
         }
     }
 
+    fn steps(
+        &mut self,
+        host: &str,
+        steps: &[Step<'_>],
+        dynamic: &[Arc<Map>],
+        layers: &HostLayers,
+        info: &PlayInfo,
+        out: &mut HostOutput,
+    ) {
+        for step in steps {
+            match step {
+                Step::Unit(unit) => {
+                    let templar = self.templar_for(unit.role.as_ref());
+                    let context = HostTask {
+                        registry: self.registry,
+                        templar: &templar,
+                        vars: layers.for_unit(unit, dynamic, &self.hosts),
+                        host,
+                        playbook_dir: &self.options.playbook_dir,
+                        secrets: &self.options.secrets,
+                        tags: &self.tags,
+                        keep_play_order: info.keep_play_order,
+                    };
+                    let outcome = task::resolve(&context, unit, &mut out.found);
+                    out.defined.extend(outcome.handler_names);
+                    out.pending.extend(outcome.resources);
+                }
+                Step::Include(included) => {
+                    let templar = self.templar_for(included.role.as_ref());
+                    let vars =
+                        layers.for_scope(included.role.as_ref(), &included.vars, dynamic, &self.hosts);
+                    let iterations =
+                        includes::iterations(included, &templar, &vars, &self.tags, &mut out.found);
+                    for layer in iterations {
+                        let mut inner = dynamic.to_vec();
+                        inner.push(Arc::new(layer));
+                        self.steps(host, &included.body, &inner, layers, info, out);
+                    }
+                }
+            }
+        }
+    }
+
     /// Lookups (`file`, `template`) search the role's directories, then the playbook's.
-    fn templar_for(&mut self, unit: &Unit<'_>) -> Templar {
-        let mut search: Vec<PathBuf> = unit
-            .role
-            .iter()
+    fn templar_for(&mut self, role: Option<&Arc<RoleScope>>) -> Templar {
+        let mut search: Vec<PathBuf> = role
+            .into_iter()
             .flat_map(|r| r.search.iter().cloned())
             .collect();
         search.push(self.options.playbook_dir.clone());
@@ -602,6 +655,14 @@ impl Resolver<'_> {
             })
             .clone()
     }
+}
+
+/// What resolving one host's tasks and handlers gives.
+#[derive(Default)]
+struct HostOutput {
+    pending: Vec<Pending>,
+    defined: HashSet<String>,
+    found: Vec<Diagnostic>,
 }
 
 fn batch_size(value: &Value) -> Option<BatchSize> {
