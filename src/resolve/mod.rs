@@ -26,6 +26,8 @@ mod walk;
 #[cfg(test)]
 mod become_tests;
 #[cfg(test)]
+mod include_tests;
+#[cfg(test)]
 mod tests;
 
 pub use extra_vars::parse_extra_vars;
