@@ -174,10 +174,7 @@ impl Loader<'_> {
         })))
     }
 
-    fn include_entry(
-        &mut self,
-        fields: &[(Node, Node)],
-    ) -> Option<Entry> {
+    fn include_entry(&mut self, fields: &[(Node, Node)]) -> Option<Entry> {
         let mut entry: Option<Entry> = None;
         let mut rest = Vec::new();
         for (key, value) in fields {
@@ -204,7 +201,11 @@ impl Loader<'_> {
         for (key, value) in rest {
             let name = key_text(key);
             if let Some((why, help)) = refused_keyword(&name) {
-                self.error_at(format!("`{name}` cannot be planned: {why}"), &key.span, help);
+                self.error_at(
+                    format!("`{name}` cannot be planned: {why}"),
+                    &key.span,
+                    help,
+                );
                 failed = true;
                 continue;
             }
@@ -393,11 +394,7 @@ impl Loader<'_> {
         Some(text)
     }
 
-    fn included_role(
-        &mut self,
-        options: &IncludeOptions,
-        span: &Span,
-    ) -> Option<RoleRef> {
+    fn included_role(&mut self, options: &IncludeOptions, span: &Span) -> Option<RoleRef> {
         let name = options.role_name.clone()?;
         let role = self.load_role_with(&name, &options.files, &options.file_span)?;
         Some(RoleRef {

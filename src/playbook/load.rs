@@ -2,12 +2,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::BecomeKeywords;
+use super::includes::IncludeAction;
 use super::keywords::{
     BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, WITH_STYLES, refused_keyword,
     refused_module,
 };
 use super::model::{Block, LoopSpec, Ordering, Play, Playbook, RoleOrigin, Task, TaskItem, Vars};
-use super::includes::IncludeAction;
 use super::module_args::parse_kv;
 use super::role::RoleLoader;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -514,7 +514,11 @@ impl Loader<'_> {
     }
 
     pub(super) fn loop_spec(
-        &mut self, style: String, items: Node, control: Option<Node>) -> LoopSpec {
+        &mut self,
+        style: String,
+        items: Node,
+        control: Option<Node>,
+    ) -> LoopSpec {
         let mut spec = LoopSpec {
             style,
             items,

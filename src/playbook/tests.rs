@@ -179,12 +179,24 @@ fn include_paths_are_found_where_ansible_looks() {
         "- hosts: web\n  roles: [r]\n  tasks:\n    - import_tasks: tasks/one.yml\n",
     );
     // Beside the including file first, then the playbook's directory.
-    write(dir.path(), "tasks/one.yml", "- import_tasks: two.yml\n- import_tasks: top.yml\n");
+    write(
+        dir.path(),
+        "tasks/one.yml",
+        "- import_tasks: two.yml\n- import_tasks: top.yml\n",
+    );
     write(dir.path(), "tasks/two.yml", "- file: {path: /two}\n");
     write(dir.path(), "top.yml", "- file: {path: /top}\n");
     // A role's task files are found in its tasks/ directory.
-    write(dir.path(), "roles/r/tasks/main.yml", "- include_tasks: inner.yml\n");
-    write(dir.path(), "roles/r/tasks/inner.yml", "- file: {path: /inner}\n");
+    write(
+        dir.path(),
+        "roles/r/tasks/main.yml",
+        "- include_tasks: inner.yml\n",
+    );
+    write(
+        dir.path(),
+        "roles/r/tasks/inner.yml",
+        "- file: {path: /inner}\n",
+    );
     let (playbook, _) = load(dir.path()).unwrap_or_else(|e| panic!("{:#?}", messages(&e)));
     let play = &playbook.plays[0];
     let TaskItem::Block(one) = &play.tasks[0] else {
@@ -201,7 +213,10 @@ fn include_paths_are_found_where_ansible_looks() {
             _ => panic!("a block"),
         })
         .collect();
-    assert!(paths[0].ends_with("tasks/two.yml") && paths[1].ends_with("/top.yml"), "{paths:?}");
+    assert!(
+        paths[0].ends_with("tasks/two.yml") && paths[1].ends_with("/top.yml"),
+        "{paths:?}"
+    );
     let TaskItem::Include(inner) = &play.roles[0].role.tasks[0] else {
         panic!("an include")
     };

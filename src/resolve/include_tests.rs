@@ -49,7 +49,10 @@ fn import_tasks_gives_when_tags_and_vars_to_every_imported_task() {
     assert!(dir.declared_at.to_string().contains("tasks/setup.yml:1:3"));
     let nested = find(&resolved, "h1", "/srv/nested");
     assert!(
-        nested.declared_at.to_string().contains("tasks/nested.yml:1:3"),
+        nested
+            .declared_at
+            .to_string()
+            .contains("tasks/nested.yml:1:3"),
         "{}",
         nested.declared_at
     );
@@ -62,7 +65,10 @@ fn import_tasks_gives_when_tags_and_vars_to_every_imported_task() {
 #[test]
 fn include_tasks_is_decided_per_host_and_loops_with_its_variable() {
     let fixture = Fixture::new(&[
-        ("hosts", "[web]\nh1 users='[\"ann\", \"bob\"]'\nh2 users='[]'\n"),
+        (
+            "hosts",
+            "[web]\nh1 users='[\"ann\", \"bob\"]'\nh2 users='[]'\n",
+        ),
         (
             "site.yml",
             "- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: user.yml\n      loop: '{{ users }}'\n      loop_control: {loop_var: who, index_var: n}\n      vars: {root: /home}\n    - include_tasks:\n        file: extra.yml\n        apply: {tags: [extra]}\n      when: users | length > 1\n      tags: [always]\n",
@@ -121,8 +127,14 @@ fn roles_are_imported_and_included_with_their_files() {
             "- hosts: all\n  gather_facts: false\n  tasks:\n    - import_role: {name: app, tasks_from: setup, vars_from: extra}\n      when: true\n    - include_role:\n        name: app\n      vars: {app_dir: /opt/included}\n      when: false\n    - include_role: {name: app, defaults_from: other}\n      loop: [x]\n    - copy: {dest: /seen, content: '{{ app_port }}'}\n",
         ),
         ("roles/app/defaults/main/10-dir.yml", "app_dir: /srv/app\n"),
-        ("roles/app/defaults/main/20-port.yml", "app_port: 80\napp_dir: /srv/later\n"),
-        ("roles/app/defaults/other.yml", "app_dir: /srv/other\napp_port: 1\n"),
+        (
+            "roles/app/defaults/main/20-port.yml",
+            "app_port: 80\napp_dir: /srv/later\n",
+        ),
+        (
+            "roles/app/defaults/other.yml",
+            "app_dir: /srv/other\napp_port: 1\n",
+        ),
         ("roles/app/vars/extra.yml", "app_user: svc\n"),
         (
             "roles/app/tasks/setup.yml",

@@ -269,7 +269,10 @@ impl Resolver<'_> {
         let runs: Vec<RoleRun> = roles::expand(&play.roles);
         let tasks = walk::tasks(play, &runs);
         let handlers = walk::handlers(play, &runs);
-        for unit in Step::units(&tasks).into_iter().chain(Step::units(&handlers)) {
+        for unit in Step::units(&tasks)
+            .into_iter()
+            .chain(Step::units(&handlers))
+        {
             if let Some(NodeValue::Str(name)) = unit.task.name.as_ref().map(|n| &n.value) {
                 self.declared.insert(name.clone());
             }
@@ -286,7 +289,8 @@ impl Resolver<'_> {
             .into_iter()
             .filter(|(_, public)| *public)
             .map(|(role, _)| role.clone());
-        let play_roles_and_public: Vec<RoleRef> = play.roles.iter().cloned().chain(public).collect();
+        let play_roles_and_public: Vec<RoleRef> =
+            play.roles.iter().cloned().chain(public).collect();
         for role in &play_roles_and_public {
             combine_vars(&mut all_defaults, &roles::all_defaults(&role.role));
             combine_vars(
@@ -395,8 +399,12 @@ impl Resolver<'_> {
                 }
                 Step::Include(included) => {
                     let templar = self.templar_for(included.role.as_ref());
-                    let vars =
-                        layers.for_scope(included.role.as_ref(), &included.vars, dynamic, &self.hosts);
+                    let vars = layers.for_scope(
+                        included.role.as_ref(),
+                        &included.vars,
+                        dynamic,
+                        &self.hosts,
+                    );
                     let iterations =
                         includes::iterations(included, &templar, &vars, &self.tags, &mut out.found);
                     for layer in iterations {

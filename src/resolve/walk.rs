@@ -187,7 +187,12 @@ fn walk<'p>(
                 walk(&include.tasks, &level, is_handler, &mut body);
                 if let Some(role_ref) = &include.role {
                     for (role, run) in role_runs(role_ref) {
-                        walk(&role.tasks, &role_level(&level, &run), is_handler, &mut body);
+                        walk(
+                            &role.tasks,
+                            &role_level(&level, &run),
+                            is_handler,
+                            &mut body,
+                        );
                     }
                 }
                 if include.is_static {
@@ -196,9 +201,19 @@ fn walk<'p>(
                     out.push(Step::Include(Included {
                         include,
                         role: inherited.role.clone(),
-                        when: inherited.when.iter().chain(&include.when).cloned().collect(),
+                        when: inherited
+                            .when
+                            .iter()
+                            .chain(&include.when)
+                            .cloned()
+                            .collect(),
                         vars: level.vars.clone(),
-                        tags: inherited.tags.iter().chain(&include.tags).cloned().collect(),
+                        tags: inherited
+                            .tags
+                            .iter()
+                            .chain(&include.tags)
+                            .cloned()
+                            .collect(),
                         is_handler,
                         body,
                     }));
