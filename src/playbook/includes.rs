@@ -218,6 +218,10 @@ impl Loader<'_> {
                 "args" => entry.extra_args = Some(value.clone()),
                 "loop" => entry.loop_items = Some(("loop".into(), value.clone())),
                 "loop_control" => entry.loop_control = Some(value.clone()),
+                "connection" => {
+                    self.refuse_connection(key);
+                    failed = true;
+                }
                 other if other.starts_with("with_") => {
                     let style = other.trim_start_matches("with_");
                     if !WITH_STYLES.contains(&style) {

@@ -139,6 +139,15 @@ impl Loader<'_> {
             .push(Diagnostic::error(message).at(span.clone()).with_help(help));
     }
 
+    /// A task or block that connects differently from its host is delegation in disguise.
+    pub(super) fn refuse_connection(&mut self, key: &Node) {
+        self.error(
+            "`connection` on a task or block cannot be planned: plimsoll keeps one connection per host",
+            &key.span,
+            "set `connection: local` on the play, or `ansible_connection` for the host in the inventory",
+        );
+    }
+
     fn play(&mut self, node: &Node) -> Option<Play> {
         let Some(fields) = entries(node) else {
             self.error(
@@ -169,6 +178,7 @@ impl Loader<'_> {
             tags: Vec::new(),
             no_log: None,
             become_keywords: BecomeKeywords::default(),
+            connection: None,
             span: node.span.clone(),
         };
         let mut has_hosts = false;
@@ -200,6 +210,7 @@ impl Loader<'_> {
                 "gather_facts" => play.gather_facts = Some(truthy(value)),
                 "tags" => play.tags = strings(value),
                 "no_log" => play.no_log = Some(value.clone()),
+                "connection" => play.connection = Some(value.clone()),
                 PLIMSOLL_ORDERING => match scalar_string(value).as_deref() {
                     Some("playbook") => play.ordering = Ordering::Playbook,
                     Some("dependencies") => play.ordering = Ordering::Dependencies,
@@ -332,6 +343,7 @@ impl Loader<'_> {
                 "tags" => block.tags = strings(value),
                 "no_log" => block.no_log = Some(value.clone()),
                 "notify" => block.notify = strings(value),
+                "connection" => self.refuse_connection(key),
                 other if block.become_keywords.set(other, value) => {}
                 other if BLOCK_KEYWORDS.contains(&other) => {}
                 other => self.error(
@@ -395,6 +407,10 @@ impl Loader<'_> {
                 "loop" => loop_items = Some(("loop".into(), value.clone())),
                 "loop_control" => loop_control = Some(value.clone()),
                 "depends_on" => task.depends_on = dependency_refs(value),
+                "connection" => {
+                    self.refuse_connection(key);
+                    failed = true;
+                }
                 "action" => match action_module(value) {
                     Some((m, args)) => module = Some((m, value.span.clone(), args)),
                     None => {

@@ -42,6 +42,9 @@ pub struct Play {
     pub tags: Vec<String>,
     pub no_log: Option<Node>,
     pub become_keywords: BecomeKeywords,
+    /// `connection:` (only `local` changes anything: the play's hosts run on this machine unless
+    /// their inventory sets `ansible_connection`).
+    pub connection: Option<Node>,
     pub span: Span,
 }
 

@@ -226,3 +226,29 @@ fn include_paths_are_found_where_ansible_looks() {
     assert!(task.span.file.path().ends_with("roles/r/tasks/inner.yml"));
     assert_eq!(task.role.as_ref().unwrap().name, "r");
 }
+
+#[test]
+fn task_connection_and_local_action_are_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  tasks:\n    - file: {path: /a}\n      connection: local\n    - local_action: file path=/b\n    - file: path={{ base }}/c echo\n",
+    );
+    let errors = messages(&load(dir.path()).unwrap_err());
+    let has = |text: &str| errors.iter().any(|e| e.contains(text));
+    assert!(
+        has("site.yml:4:7: `connection` on a task or block cannot be planned"),
+        "{errors:#?}"
+    );
+    assert!(
+        has(
+            "site.yml:5:7: `local_action` cannot be planned: local_action runs the task on the controller"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        has("site.yml:6:13: module arguments: \"echo\" is not key=value"),
+        "{errors:#?}"
+    );
+}

@@ -159,3 +159,36 @@ fn roles_are_imported_and_included_with_their_files() {
         Value::Str("svc".into())
     );
 }
+
+#[test]
+fn connection_local_on_a_play_runs_its_hosts_locally() {
+    let fixture = Fixture::new(&[
+        ("hosts", "[web]\nh1\nh2 ansible_connection=ssh\n"),
+        (
+            "site.yml",
+            "- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - file: {path: /a, state: directory}\n",
+        ),
+    ]);
+    let resolved = fixture.resolve();
+    // The inventory's ansible_connection wins over the play keyword, as in Ansible.
+    assert_eq!(resolved.local_hosts, ["h1"]);
+
+    let fixture = Fixture::new(&[
+        ("hosts", "[web]\nh1\n"),
+        (
+            "site.yml",
+            "- hosts: all\n  connection: local\n  gather_facts: false\n  tasks: []\n- hosts: all\n  gather_facts: false\n  tasks: []\n- hosts: all\n  connection: winrm\n  gather_facts: false\n  tasks: []\n",
+        ),
+    ]);
+    let errors = fixture.errors();
+    assert!(
+        errors.contains("site.yml:5:3: h1 connects over ssh here but locally at")
+            && errors.contains("site.yml:2:15"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("site.yml:9:15: connection \"winrm\" is not supported"),
+        "{errors}"
+    );
+    assert_eq!(errors.matches("h1 connects").count(), 1, "{errors}");
+}

@@ -23,6 +23,7 @@ use crate::inventory::Inventory;
 use crate::inventory::pattern::HostSelector;
 use crate::model::{DesiredResource, DesiredState, ResourceId};
 use crate::playbook::{Ordering, Play, Playbook, RoleRef};
+use crate::source::Span;
 use crate::source::data_file::load_data_file;
 use crate::source::yaml::{Node, NodeValue};
 use crate::template::{Templar, Vars, VaultResolver};
@@ -109,6 +110,7 @@ pub fn resolve(
         vars_files: HashMap::new(),
         templars: HashMap::new(),
         declared: HashSet::new(),
+        connections: IndexMap::new(),
     };
     for (play, selection) in playbook.plays.iter().zip(selections) {
         if let Some((pattern, hosts)) = selection {
@@ -130,6 +132,12 @@ pub fn resolve(
             plays: resolver.plays,
             hosts: resolver.all_hosts,
             implicit_localhost,
+            local_hosts: resolver
+                .connections
+                .iter()
+                .filter(|(_, (local, _))| *local)
+                .map(|(host, _)| host.clone())
+                .collect(),
         },
         warnings,
     ))
@@ -214,6 +222,9 @@ struct Resolver<'a> {
     templars: HashMap<Vec<PathBuf>, Templar>,
     /// Every task name written in the playbook and its roles.
     declared: HashSet<String>,
+    /// Hosts whose connection a play's `connection:` decides: local or not, and the play that said
+    /// so first.
+    connections: IndexMap<String, (bool, Span)>,
 }
 
 /// The variable layers of one play on one host that do not depend on the task.
@@ -319,6 +330,7 @@ impl Resolver<'_> {
         self.batching(play, &play_vars, &mut info);
         let all_defaults = Arc::new(all_defaults);
         let exports = Arc::new(exports);
+        let connection_local = self.play_connection(play);
         for host in hosts {
             if !self.all_hosts.contains(host) {
                 self.all_hosts.push(host.clone());
@@ -342,6 +354,11 @@ impl Resolver<'_> {
                 host_magic,
             };
             layers.vars_files = self.play_vars_files(play, host, &layers);
+            if let Ok(local) = connection_local
+                && !layers.inventory.contains_key("ansible_connection")
+            {
+                self.connection(host, local.unwrap_or(false), play);
+            }
             self.host(host, &tasks, &handlers, &layers, &mut info);
         }
         self.plays.push(info);
@@ -367,6 +384,76 @@ impl Resolver<'_> {
         self.problems.extend(Some(host), found);
         for item in pending {
             self.insert(item.resource, info);
+        }
+    }
+
+    /// The play's `connection:` (templated with extra vars, like `hosts:`): whether its hosts run
+    /// locally; `None` when the play does not say, `Err` when what it says is reported as wrong.
+    fn play_connection(&mut self, play: &Play) -> Result<Option<bool>, ()> {
+        let Some(node) = play.connection.as_ref() else {
+            return Ok(None);
+        };
+        let vars = Vars::from_shared(self.extra.clone());
+        let mut renderer = Renderer::new(&self.templar, &vars);
+        match renderer.node(node, "connection") {
+            Ok(Value::Str(name)) | Ok(Value::Unsafe(name)) => match name.as_str() {
+                "local" | "ansible.builtin.local" => Ok(Some(true)),
+                "ssh" | "smart" | "ansible.builtin.ssh" => Ok(Some(false)),
+                other => {
+                    self.problems.push(
+                        None,
+                        Diagnostic::error(format!(
+                            "connection {other:?} is not supported; plimsoll connects with ssh or locally"
+                        ))
+                        .at(node.span.clone())
+                        .with_help("use `connection: local` or `ssh`"),
+                    );
+                    Err(())
+                }
+            },
+            Ok(Value::Null) => Ok(None),
+            Ok(other) => {
+                self.problems.push(
+                    None,
+                    Diagnostic::error(format!(
+                        "connection must be a string, not {}",
+                        other.type_name()
+                    ))
+                    .at(node.span.clone()),
+                );
+                Err(())
+            }
+            Err(found) => {
+                self.problems.extend(None, found);
+                Err(())
+            }
+        }
+    }
+
+    /// One connection per host: two plays that disagree on it are an error.
+    fn connection(&mut self, host: &str, local: bool, play: &Play) {
+        let at = play
+            .connection
+            .as_ref()
+            .map_or_else(|| play.span.clone(), |n| n.span.clone());
+        match self.connections.get(host) {
+            Some((first, first_at)) if *first != local => {
+                let first_at = first_at.clone();
+                self.problems.push(
+                    Some(host),
+                    Diagnostic::error(format!(
+                        "{host} connects {} here but {} at {first_at}",
+                        if local { "locally" } else { "over ssh" },
+                        if *first { "locally" } else { "over ssh" },
+                    ))
+                    .at(at)
+                    .with_help("plimsoll keeps one connection per host; set ansible_connection for it in the inventory"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.connections.insert(host.to_string(), (local, at));
+            }
         }
     }
 
