@@ -13,7 +13,7 @@ use crate::value::Map;
 
 /// A flattened task, or an `include_tasks` / `include_role` whose inclusion each host decides.
 pub(super) enum Step<'p> {
-    Unit(Unit<'p>),
+    Unit(Box<Unit<'p>>),
     Include(Included<'p>),
 }
 
@@ -35,7 +35,7 @@ impl<'p> Step<'p> {
         let mut out = Vec::new();
         for step in steps {
             match step {
-                Step::Unit(unit) => out.push(unit),
+                Step::Unit(unit) => out.push(&**unit),
                 Step::Include(included) => out.extend(Step::units(&included.body)),
             }
         }
@@ -240,7 +240,7 @@ fn walk<'p>(
                 if !task.vars.is_empty() {
                     vars.push(Arc::new(vars_map(&task.vars)));
                 }
-                out.push(Step::Unit(Unit {
+                out.push(Step::Unit(Box::new(Unit {
                     task,
                     role: inherited.role.clone(),
                     when: inherited.when.iter().chain(&task.when).cloned().collect(),
@@ -254,7 +254,7 @@ fn walk<'p>(
                     },
                     become_keywords: task.become_keywords.within(&inherited.become_keywords),
                     is_handler,
-                }));
+                })));
             }
         }
     }
