@@ -72,6 +72,15 @@ impl Loader<'_> {
         role: Option<&Arc<RoleOrigin>>,
     ) -> Option<TaskItem> {
         let entry = self.include_entry(fields)?;
+        if key_text(&entry.action_key).ends_with("include") {
+            self.diagnostics.push(
+                crate::diagnostics::Diagnostic::warning(
+                    "`include` was removed in ansible-core 2.16; plimsoll reads it as `include_tasks`",
+                )
+                .at(entry.action_key.span.clone())
+                .with_help("write `include_tasks:` (or `import_tasks:` for a static import)"),
+            );
+        }
         let mut options = self.include_options(&entry)?;
         let span = entry.action_key.span.clone();
         if action.is_static() {

@@ -14,7 +14,7 @@ pub struct RoleLoader {
     /// By directory and the files chosen (`tasks_from`, ...): each variant is a role of its own.
     loaded: BTreeMap<(PathBuf, RoleFiles), Arc<Role>>,
     /// Roles being loaded, to catch `meta/main.yml` dependency cycles.
-    stack: Vec<PathBuf>,
+    stack: Vec<(PathBuf, RoleFiles)>,
 }
 
 impl RoleLoader {
@@ -194,17 +194,17 @@ impl Loader<'_> {
         if let Some(role) = self.roles.loaded.get(&key) {
             return Some(role.clone());
         }
-        if self.roles.stack.contains(&path) {
+        if self.roles.stack.contains(&key) {
             self.diagnostics.push(
                 Diagnostic::error(format!(
-                    "the role '{name}' depends on itself through meta/main.yml"
+                    "the role '{name}' depends on itself (through meta/main.yml or a role import)"
                 ))
                 .at(at.clone())
                 .with_help("remove one of the role dependencies that form the loop"),
             );
             return None;
         }
-        self.roles.stack.push(path.clone());
+        self.roles.stack.push(key.clone());
         let origin = Arc::new(RoleOrigin {
             name: name.to_string(),
             path: path.clone(),

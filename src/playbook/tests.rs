@@ -252,3 +252,23 @@ fn task_connection_and_local_action_are_refused_with_a_way_out() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn legacy_include_is_read_as_include_tasks_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  tasks:\n    - include: other.yml\n",
+    );
+    write(dir.path(), "other.yml", "- file: {path: /x}\n");
+    let (playbook, warnings) = load(dir.path()).unwrap_or_else(|e| panic!("{:#?}", messages(&e)));
+    assert!(matches!(playbook.plays[0].tasks[0], TaskItem::Include(_)));
+    let warnings = messages(&warnings);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("site.yml:3:7") && w.contains("`include` was removed")),
+        "{warnings:#?}"
+    );
+}

@@ -248,7 +248,7 @@ impl HostLayers {
         self.for_scope(unit.role.as_ref(), &unit.vars, dynamic, hosts)
     }
 
-    /// `dynamic`: the layers a host's includes add (their loop variables), above `vars`.
+    /// `dynamic`: the layers a host's includes add (their loop variables), above all others.
     fn for_scope(
         &self,
         role: Option<&Arc<RoleScope>>,
@@ -264,13 +264,14 @@ impl HostLayers {
         layers.push(self.exports.clone());
         layers.extend(role.map(|r| r.vars.clone()));
         layers.extend(vars.iter().cloned());
-        layers.extend(dynamic.iter().cloned());
         layers.extend(role.map(|r| r.params.clone()));
         layers.push(self.extra.clone());
         layers.push(self.global.clone());
         layers.push(self.play_magic.clone());
         layers.push(self.host_magic.clone());
         layers.extend(role.map(|r| r.magic.clone()));
+        // Loop variables win over everything, as Ansible sets them last in the task's vars.
+        layers.extend(dynamic.iter().cloned());
         Vars::from_layers(layers).with_lazy("hostvars", hosts.clone())
     }
 }

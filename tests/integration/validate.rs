@@ -196,7 +196,10 @@ fn task_files_and_roles_included_per_host_validate_and_their_errors_point_into_t
 ",
             ),
             ("roles/app/defaults/main/paths.yml", "app_dir: /srv/app\n"),
-            ("roles/app/defaults/main/users.yml", "app_users: [ann, bob]\n"),
+            (
+                "roles/app/defaults/main/users.yml",
+                "app_users: [ann, bob]\n",
+            ),
             (
                 "roles/app/tasks/main.yml",
                 "\
