@@ -192,3 +192,33 @@ fn connection_local_on_a_play_runs_its_hosts_locally() {
     );
     assert_eq!(errors.matches("h1 connects").count(), 1, "{errors}");
 }
+
+#[test]
+fn included_roles_bring_their_handlers_and_apply_keywords() {
+    let fixture = Fixture::new(&[
+        ("hosts", "[web]\nh1\n"),
+        (
+            "site.yml",
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - include_role:\n        name: app\n        handlers_from: extra\n        apply: {tags: [app]}\n  handlers:\n    - name: play handler\n      file: {path: /run/play, state: directory}\n      listen: restart\n",
+        ),
+        (
+            "roles/app/tasks/main.yml",
+            "- copy: {dest: /etc/app, content: x}\n  notify: [app reload, restart]\n- include_tasks: more.yml\n  tags: [always]\n",
+        ),
+        (
+            "roles/app/tasks/more.yml",
+            "- copy: {dest: /etc/more, content: y}\n",
+        ),
+        (
+            "roles/app/handlers/extra.yml",
+            "- name: app reload\n  file: {path: /run/app, state: directory}\n",
+        ),
+    ]);
+    let resolved = fixture.resolve();
+    let task = find(&resolved, "h1", "/etc/app");
+    assert_eq!(task.notify, ["app reload", "play handler"]);
+    assert_eq!(task.tags, ["app"]);
+    assert!(find(&resolved, "h1", "/run/app").is_handler);
+    // `apply:` reaches tasks the role includes in turn; the include's own tag stays its own.
+    assert_eq!(find(&resolved, "h1", "/etc/more").tags, ["app"]);
+}
