@@ -127,6 +127,16 @@ pub fn prepare(args: &PlaybookArgs) -> Result<Prepared, Diagnostics> {
     if let Some(name) = &resolved.implicit_localhost {
         add_implicit_localhost(&mut inventory.data, name, &controller_python());
     }
+    // `connection: local` on a play: below the host's own vars (which then set none), as Ansible
+    // ranks play keywords under connection variables.
+    for name in &resolved.local_hosts {
+        if let Some(host) = inventory.data.hosts.get_mut(name) {
+            host.vars.insert(
+                "ansible_connection".into(),
+                crate::value::Value::Str("local".into()),
+            );
+        }
+    }
     Ok(Prepared {
         inventory,
         playbook,

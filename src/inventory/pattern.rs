@@ -16,6 +16,7 @@ mod tests;
 use thiserror::Error;
 
 pub use address::{AddressError, parse_address};
+pub use glob::Glob;
 pub use limit::limit_patterns;
 pub use selector::{
     HostSelector, LOCALHOST_NAMES, PatternMismatch, Selection, add_implicit_localhost, get_hosts,

@@ -29,6 +29,14 @@ impl BecomeKeywords {
         true
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.enabled.is_none()
+            && self.user.is_none()
+            && self.method.is_none()
+            && self.flags.is_none()
+            && self.exe.is_none()
+    }
+
     /// What this level sets, each keyword falling back to `outer`'s.
     pub fn within(&self, outer: &BecomeKeywords) -> BecomeKeywords {
         let pick = |mine: &Option<Node>, theirs: &Option<Node>| mine.clone().or(theirs.clone());

@@ -130,6 +130,21 @@ pub const PLAY_KEYWORDS: &[&str] = &[
 /// keyword Ansible adds.
 pub const PLIMSOLL_ORDERING: &str = "plimsoll_ordering";
 
+/// The `with_<lookup>` loops plimsoll expands (see `resolve::loops`).
+pub const WITH_STYLES: &[&str] = &[
+    "items",
+    "list",
+    "dict",
+    "indexed_items",
+    "together",
+    "flattened",
+    "sequence",
+    "nested",
+    "cartesian",
+    "subelements",
+    "fileglob",
+];
+
 /// Keywords whose meaning depends on running the task, so a plan cannot honour them: the reason and
 /// what to do instead.
 pub fn refused_keyword(keyword: &str) -> Option<(&'static str, &'static str)> {
@@ -146,7 +161,11 @@ pub fn refused_keyword(keyword: &str) -> Option<(&'static str, &'static str)> {
             "result conditions depend on output only known at run time",
             "remove it; plimsoll decides changes by comparing desired and live state",
         ),
-        "delegate_to" | "delegate_facts" | "local_action" => (
+        "local_action" => (
+            "local_action runs the task on the controller instead of the host it plans for",
+            "put the task in a play with `hosts: localhost` (or `connection: local`), written as an ordinary task",
+        ),
+        "delegate_to" | "delegate_facts" => (
             "delegation runs a task on another host than the one it plans for",
             "declare the task in a play for the host that owns the object",
         ),

@@ -2,8 +2,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::BecomeKeywords;
+use super::includes::IncludeAction;
 use super::keywords::{
-    BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, refused_keyword,
+    BLOCK_KEYWORDS, PLAY_KEYWORDS, PLIMSOLL_ORDERING, TASK_KEYWORDS, WITH_STYLES, refused_keyword,
     refused_module,
 };
 use super::model::{Block, LoopSpec, Ordering, Play, Playbook, RoleOrigin, Task, TaskItem, Vars};
@@ -68,6 +69,8 @@ pub fn load_playbook_partial(
         context,
         roles: RoleLoader::new(&base, context.roles_path),
         diagnostics,
+        base: base.clone(),
+        including: Vec::new(),
     };
     let mut plays = Vec::new();
     for item in items {
@@ -100,6 +103,10 @@ pub(super) struct Loader<'a> {
     pub context: &'a LoadContext<'a>,
     pub roles: RoleLoader,
     pub diagnostics: Diagnostics,
+    /// The playbook's directory: include paths are also looked for there.
+    pub base: PathBuf,
+    /// Task files being loaded, outermost first, to catch include cycles.
+    pub including: Vec<(PathBuf, Span)>,
 }
 
 pub(super) fn entries(node: &Node) -> Option<&Vec<(Node, Node)>> {
@@ -132,6 +139,15 @@ impl Loader<'_> {
             .push(Diagnostic::error(message).at(span.clone()).with_help(help));
     }
 
+    /// A task or block that connects differently from its host is delegation in disguise.
+    pub(super) fn refuse_connection(&mut self, key: &Node) {
+        self.error(
+            "`connection` on a task or block cannot be planned: plimsoll keeps one connection per host",
+            &key.span,
+            "set `connection: local` on the play, or `ansible_connection` for the host in the inventory",
+        );
+    }
+
     fn play(&mut self, node: &Node) -> Option<Play> {
         let Some(fields) = entries(node) else {
             self.error(
@@ -162,6 +178,7 @@ impl Loader<'_> {
             tags: Vec::new(),
             no_log: None,
             become_keywords: BecomeKeywords::default(),
+            connection: None,
             span: node.span.clone(),
         };
         let mut has_hosts = false;
@@ -193,6 +210,7 @@ impl Loader<'_> {
                 "gather_facts" => play.gather_facts = Some(truthy(value)),
                 "tags" => play.tags = strings(value),
                 "no_log" => play.no_log = Some(value.clone()),
+                "connection" => play.connection = Some(value.clone()),
                 PLIMSOLL_ORDERING => match scalar_string(value).as_deref() {
                     Some("playbook") => play.ordering = Ordering::Playbook,
                     Some("dependencies") => play.ordering = Ordering::Dependencies,
@@ -275,6 +293,12 @@ impl Loader<'_> {
             );
             return None;
         };
+        if let Some(include) = fields
+            .iter()
+            .find_map(|(k, _)| IncludeAction::of(&key_text(k)))
+        {
+            return self.include(node, fields, include, role);
+        }
         if fields.iter().any(|(k, _)| key_text(k) == "block") {
             return self
                 .block(node, fields, role)
@@ -284,7 +308,7 @@ impl Loader<'_> {
             .map(|t| TaskItem::Task(Box::new(t)))
     }
 
-    fn block(
+    pub(super) fn block(
         &mut self,
         node: &Node,
         fields: &[(Node, Node)],
@@ -319,6 +343,7 @@ impl Loader<'_> {
                 "tags" => block.tags = strings(value),
                 "no_log" => block.no_log = Some(value.clone()),
                 "notify" => block.notify = strings(value),
+                "connection" => self.refuse_connection(key),
                 other if block.become_keywords.set(other, value) => {}
                 other if BLOCK_KEYWORDS.contains(&other) => {}
                 other => self.error(
@@ -382,6 +407,10 @@ impl Loader<'_> {
                 "loop" => loop_items = Some(("loop".into(), value.clone())),
                 "loop_control" => loop_control = Some(value.clone()),
                 "depends_on" => task.depends_on = dependency_refs(value),
+                "connection" => {
+                    self.refuse_connection(key);
+                    failed = true;
+                }
                 "action" => match action_module(value) {
                     Some((m, args)) => module = Some((m, value.span.clone(), args)),
                     None => {
@@ -395,10 +424,7 @@ impl Loader<'_> {
                 },
                 other if other.starts_with("with_") => {
                     let style = other.trim_start_matches("with_").to_string();
-                    if !matches!(
-                        style.as_str(),
-                        "items" | "list" | "dict" | "indexed_items" | "together" | "flattened"
-                    ) {
+                    if !WITH_STYLES.contains(&style.as_str()) {
                         self.error(
                             format!("`{other}` loops are not supported"),
                             &key.span,
@@ -503,7 +529,12 @@ impl Loader<'_> {
         }
     }
 
-    fn loop_spec(&mut self, style: String, items: Node, control: Option<Node>) -> LoopSpec {
+    pub(super) fn loop_spec(
+        &mut self,
+        style: String,
+        items: Node,
+        control: Option<Node>,
+    ) -> LoopSpec {
         let mut spec = LoopSpec {
             style,
             items,

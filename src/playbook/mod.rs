@@ -3,6 +3,7 @@
 //! that per play and host.
 
 mod become_keywords;
+mod includes;
 mod keywords;
 mod load;
 mod model;
@@ -12,8 +13,10 @@ mod role;
 pub use become_keywords::BecomeKeywords;
 pub use load::{LoadContext, load_playbook, load_playbook_partial};
 pub use model::{
-    Block, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem, Vars,
+    Block, Include, LoopSpec, Ordering, Play, Playbook, Role, RoleOrigin, RoleRef, Task, TaskItem,
+    Vars,
 };
+pub use module_args::parse_kv;
 
 #[cfg(test)]
 mod tests;

@@ -42,6 +42,9 @@ pub struct Play {
     pub tags: Vec<String>,
     pub no_log: Option<Node>,
     pub become_keywords: BecomeKeywords,
+    /// `connection:` (only `local` changes anything: the play's hosts run on this machine unless
+    /// their inventory sets `ansible_connection`).
+    pub connection: Option<Node>,
     pub span: Span,
 }
 
@@ -74,6 +77,30 @@ pub struct Role {
 pub enum TaskItem {
     Task(Box<Task>),
     Block(Box<Block>),
+    /// `include_tasks`: decided per host at plan time (`when:`, loop), unlike `import_tasks`, which is
+    /// loaded as a block.
+    Include(Box<Include>),
+}
+
+/// An `include_tasks` (or `include_role`) entry with the tasks of the file it names, loaded once.
+/// Its `when:` and tags decide whether the file is included at all; they are not inherited by the
+/// included tasks (Ansible's dynamic includes), while `vars:` and the loop variable are.
+#[derive(Clone, Debug)]
+pub struct Include {
+    pub tasks: Vec<TaskItem>,
+    pub when: Vec<Node>,
+    pub vars: Vars,
+    pub tags: Vec<String>,
+    pub loop_spec: Option<LoopSpec>,
+    /// For `include_role` / `import_role`: the role whose tasks these are (its scope for variables
+    /// and files); `tasks` is then empty.
+    pub role: Option<RoleRef>,
+    /// `import_role`: expanded at load time, `when:` and tags apply to every task of the role.
+    pub is_static: bool,
+    /// The role's defaults and vars are visible to the rest of the play (`public:`, always for
+    /// `import_role`).
+    pub public: bool,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]

@@ -11,9 +11,10 @@ use crate::source::yaml::{Node, NodeValue};
 /// Finds roles (`roles/` beside the playbook, then `--roles-path`) and loads each once.
 pub struct RoleLoader {
     search: Vec<PathBuf>,
-    loaded: BTreeMap<PathBuf, Arc<Role>>,
+    /// By directory and the files chosen (`tasks_from`, ...): each variant is a role of its own.
+    loaded: BTreeMap<(PathBuf, RoleFiles), Arc<Role>>,
     /// Roles being loaded, to catch `meta/main.yml` dependency cycles.
-    stack: Vec<PathBuf>,
+    stack: Vec<(PathBuf, RoleFiles)>,
 }
 
 impl RoleLoader {
@@ -48,12 +49,71 @@ impl RoleLoader {
     }
 }
 
-/// The file Ansible reads for a role section: `main`, `main.yml`, `main.yaml` or `main.json`.
-fn main_file(dir: &Path) -> Option<PathBuf> {
-    ["main.yml", "main.yaml", "main.json", "main"]
+/// Which file of each role section is read: `main` unless `tasks_from:` and the like say otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RoleFiles {
+    pub tasks: String,
+    pub vars: String,
+    pub defaults: String,
+    pub handlers: String,
+}
+
+impl Default for RoleFiles {
+    fn default() -> Self {
+        Self {
+            tasks: "main".into(),
+            vars: "main".into(),
+            defaults: "main".into(),
+            handlers: "main".into(),
+        }
+    }
+}
+
+const EXTENSIONS: [&str; 4] = ["", ".yml", ".yaml", ".json"];
+
+/// The file Ansible reads for a role section: `NAME`, `NAME.yml`, `NAME.yaml` or `NAME.json`.
+fn section_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    EXTENSIONS
         .iter()
-        .map(|n| dir.join(n))
+        .map(|ext| dir.join(format!("{name}{ext}")))
         .find(|p| p.is_file())
+}
+
+/// For `defaults/` and `vars/`: the section file, or every file under a `NAME/` directory in sorted
+/// order (Ansible's `find_vars_files`: recursive, names without an extension or with .yml, .yaml or
+/// .json, hidden files skipped).
+fn vars_files(dir: &Path, name: &str) -> Vec<PathBuf> {
+    if let Some(file) = section_file(dir, name) {
+        return vec![file];
+    }
+    let mut found = Vec::new();
+    collect_vars_files(&dir.join(name), &mut found);
+    found
+}
+
+fn collect_vars_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_vars_files(&path, found);
+        } else if path.extension().is_none_or(|ext| {
+            EXTENSIONS[1..]
+                .iter()
+                .any(|e| e.trim_start_matches('.') == ext)
+        }) {
+            found.push(path);
+        }
+    }
 }
 
 impl Loader<'_> {
@@ -102,7 +162,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let role = self.load_role(&name, &node.span)?;
+        let role = self.load_role_with(&name, &RoleFiles::default(), &node.span)?;
         Some(RoleRef {
             role,
             params,
@@ -113,7 +173,12 @@ impl Loader<'_> {
         })
     }
 
-    fn load_role(&mut self, name: &str, at: &crate::source::Span) -> Option<Arc<Role>> {
+    pub(super) fn load_role_with(
+        &mut self,
+        name: &str,
+        files: &RoleFiles,
+        at: &crate::source::Span,
+    ) -> Option<Arc<Role>> {
         let Some(path) = self.roles.find(name) else {
             self.diagnostics.push(
                 Diagnostic::error(format!(
@@ -125,28 +190,29 @@ impl Loader<'_> {
             );
             return None;
         };
-        if let Some(role) = self.roles.loaded.get(&path) {
+        let key = (path.clone(), files.clone());
+        if let Some(role) = self.roles.loaded.get(&key) {
             return Some(role.clone());
         }
-        if self.roles.stack.contains(&path) {
+        if self.roles.stack.contains(&key) {
             self.diagnostics.push(
                 Diagnostic::error(format!(
-                    "the role '{name}' depends on itself through meta/main.yml"
+                    "the role '{name}' depends on itself (through meta/main.yml or a role import)"
                 ))
                 .at(at.clone())
                 .with_help("remove one of the role dependencies that form the loop"),
             );
             return None;
         }
-        self.roles.stack.push(path.clone());
+        self.roles.stack.push(key.clone());
         let origin = Arc::new(RoleOrigin {
             name: name.to_string(),
             path: path.clone(),
         });
-        let defaults = self.role_vars(&path.join("defaults"));
-        let vars = self.role_vars(&path.join("vars"));
-        let tasks = self.role_tasks(&path.join("tasks"), &origin);
-        let handlers = self.role_tasks(&path.join("handlers"), &origin);
+        let defaults = self.role_vars(&path.join("defaults"), &files.defaults, at);
+        let vars = self.role_vars(&path.join("vars"), &files.vars, at);
+        let tasks = self.role_tasks(&path.join("tasks"), &files.tasks, &origin, at);
+        let handlers = self.role_tasks(&path.join("handlers"), &files.handlers, &origin, at);
         let dependencies = self.role_dependencies(&path.join("meta"));
         self.roles.stack.pop();
         let role = Arc::new(Role {
@@ -158,13 +224,12 @@ impl Loader<'_> {
             handlers,
             dependencies,
         });
-        self.roles.loaded.insert(path, role.clone());
+        self.roles.loaded.insert(key, role.clone());
         Some(role)
     }
 
-    fn role_yaml(&mut self, dir: &Path) -> Option<Node> {
-        let file = main_file(dir)?;
-        match load_yaml_file(&file, &mut self.diagnostics) {
+    fn role_yaml(&mut self, file: &Path) -> Option<Node> {
+        match load_yaml_file(file, &mut self.diagnostics) {
             Ok(node) => node,
             Err(problems) => {
                 self.diagnostics.extend(problems);
@@ -173,22 +238,53 @@ impl Loader<'_> {
         }
     }
 
-    fn role_vars(&mut self, dir: &Path) -> Vars {
-        match self.role_yaml(dir) {
-            Some(node) => self.vars(&node),
-            None => Vec::new(),
+    /// A `*_from` other than `main` must exist; `main` may be absent.
+    fn missing_section(&mut self, dir: &Path, name: &str, at: &crate::source::Span) {
+        if name != "main" {
+            self.diagnostics.push(
+                Diagnostic::error(format!(
+                    "Could not find specified file in role: {}/{name}",
+                    dir.display()
+                ))
+                .at(at.clone())
+                .with_help("name a file of the role's directory, without or with its .yml"),
+            );
         }
     }
 
-    fn role_tasks(&mut self, dir: &Path, origin: &Arc<RoleOrigin>) -> Vec<super::model::TaskItem> {
-        match self.role_yaml(dir) {
+    fn role_vars(&mut self, dir: &Path, name: &str, at: &crate::source::Span) -> Vars {
+        let files = vars_files(dir, name);
+        if files.is_empty() {
+            self.missing_section(dir, name, at);
+        }
+        let mut vars = Vec::new();
+        for file in files {
+            if let Some(node) = self.role_yaml(&file) {
+                vars.extend(self.vars(&node));
+            }
+        }
+        vars
+    }
+
+    fn role_tasks(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        origin: &Arc<RoleOrigin>,
+        at: &crate::source::Span,
+    ) -> Vec<super::model::TaskItem> {
+        let Some(file) = section_file(dir, name) else {
+            self.missing_section(dir, name, at);
+            return Vec::new();
+        };
+        match self.role_yaml(&file) {
             Some(node) => self.task_list(&node, Some(origin)),
             None => Vec::new(),
         }
     }
 
     fn role_dependencies(&mut self, dir: &Path) -> Vec<RoleRef> {
-        let Some(node) = self.role_yaml(dir) else {
+        let Some(node) = section_file(dir, "main").and_then(|file| self.role_yaml(&file)) else {
             return Vec::new();
         };
         let Some(fields) = entries(&node) else {

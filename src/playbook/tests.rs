@@ -133,3 +133,142 @@ fn a_play_needs_hosts_and_known_keywords() {
     );
     assert!(text.contains("the field 'hosts' is required"), "{text}");
 }
+
+#[test]
+fn include_errors_point_at_the_include() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  tasks:\n    - include_tasks: a.yml\n    - import_tasks: missing.yml\n    - import_tasks: a.yml\n      loop: [1]\n    - include_tasks: '{{ os }}.yml'\n    - include_role: {name: r, tasks_from: nope}\n    - include_role: {tasks_from: x}\n",
+    );
+    write(dir.path(), "a.yml", "- import_tasks: b.yml\n");
+    write(dir.path(), "b.yml", "- include_tasks: a.yml\n");
+    write(dir.path(), "roles/r/tasks/main.yml", "");
+    let errors = messages(&load(dir.path()).unwrap_err());
+    let has = |text: &str| errors.iter().any(|e| e.contains(text));
+    assert!(
+        has("b.yml:1:18: ") && has("a.yml includes itself") && has("site.yml:3:22"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("site.yml:4:21: Could not find or access 'missing.yml'"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("site.yml:5:7: You cannot use loops on 'import_tasks' statements"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("site.yml:7:22: the file or role name \"{{ os }}.yml\" depends on variables"),
+        "{errors:#?}"
+    );
+    assert!(has("Could not find specified file in role"), "{errors:#?}");
+    assert!(
+        has("site.yml:9:7: 'name' is a required field for include_role"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn include_paths_are_found_where_ansible_looks() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  roles: [r]\n  tasks:\n    - import_tasks: tasks/one.yml\n",
+    );
+    // Beside the including file first, then the playbook's directory.
+    write(
+        dir.path(),
+        "tasks/one.yml",
+        "- import_tasks: two.yml\n- import_tasks: top.yml\n",
+    );
+    write(dir.path(), "tasks/two.yml", "- file: {path: /two}\n");
+    write(dir.path(), "top.yml", "- file: {path: /top}\n");
+    // A role's task files are found in its tasks/ directory.
+    write(
+        dir.path(),
+        "roles/r/tasks/main.yml",
+        "- include_tasks: inner.yml\n",
+    );
+    write(
+        dir.path(),
+        "roles/r/tasks/inner.yml",
+        "- file: {path: /inner}\n",
+    );
+    let (playbook, _) = load(dir.path()).unwrap_or_else(|e| panic!("{:#?}", messages(&e)));
+    let play = &playbook.plays[0];
+    let TaskItem::Block(one) = &play.tasks[0] else {
+        panic!("an import is a block")
+    };
+    let paths: Vec<String> = one
+        .tasks
+        .iter()
+        .map(|item| match item {
+            TaskItem::Block(b) => match &b.tasks[0] {
+                TaskItem::Task(t) => t.span.file.path().display().to_string(),
+                _ => panic!("a task"),
+            },
+            _ => panic!("a block"),
+        })
+        .collect();
+    assert!(
+        paths[0].ends_with("tasks/two.yml") && paths[1].ends_with("/top.yml"),
+        "{paths:?}"
+    );
+    let TaskItem::Include(inner) = &play.roles[0].role.tasks[0] else {
+        panic!("an include")
+    };
+    let TaskItem::Task(task) = &inner.tasks[0] else {
+        panic!("a task")
+    };
+    assert!(task.span.file.path().ends_with("roles/r/tasks/inner.yml"));
+    assert_eq!(task.role.as_ref().unwrap().name, "r");
+}
+
+#[test]
+fn task_connection_and_local_action_are_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  tasks:\n    - file: {path: /a}\n      connection: local\n    - local_action: file path=/b\n    - file: path={{ base }}/c echo\n",
+    );
+    let errors = messages(&load(dir.path()).unwrap_err());
+    let has = |text: &str| errors.iter().any(|e| e.contains(text));
+    assert!(
+        has("site.yml:4:7: `connection` on a task or block cannot be planned"),
+        "{errors:#?}"
+    );
+    assert!(
+        has(
+            "site.yml:5:7: `local_action` cannot be planned: local_action runs the task on the controller"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        has("site.yml:6:13: module arguments: \"echo\" is not key=value"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn legacy_include_is_read_as_include_tasks_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site.yml",
+        "- hosts: web\n  tasks:\n    - include: other.yml\n",
+    );
+    write(dir.path(), "other.yml", "- file: {path: /x}\n");
+    let (playbook, warnings) = load(dir.path()).unwrap_or_else(|e| panic!("{:#?}", messages(&e)));
+    assert!(matches!(playbook.plays[0].tasks[0], TaskItem::Include(_)));
+    let warnings = messages(&warnings);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("site.yml:3:7") && w.contains("`include` was removed")),
+        "{warnings:#?}"
+    );
+}

@@ -8,6 +8,7 @@ mod controller_files;
 mod extra_vars;
 mod graph_nodes;
 mod hostvars;
+mod includes;
 mod layers;
 mod loops;
 mod magic;
@@ -24,6 +25,8 @@ mod walk;
 
 #[cfg(test)]
 mod become_tests;
+#[cfg(test)]
+mod include_tests;
 #[cfg(test)]
 mod tests;
 

@@ -34,6 +34,10 @@ pub struct Resolved {
     /// A `localhost` Ansible would make up because a play names it and the inventory does not have it
     /// (it connects locally). Callers add it to the inventory before connecting.
     pub implicit_localhost: Option<String>,
+    /// Hosts a play with `connection: local` targets and whose inventory sets no
+    /// `ansible_connection`: they run on this machine. Callers set their `ansible_connection` to
+    /// `local` before connecting.
+    pub local_hosts: Vec<String>,
 }
 
 /// One play as the executor needs it: its hosts, batching and failure threshold.

@@ -12,17 +12,18 @@ use super::layers::vars_map;
 use super::options::{BatchSize, PlayInfo, ResolveOptions, Resolved};
 use super::problems::Problems;
 use super::render::Renderer;
-use super::roles::{self, RoleRun};
+use super::roles::{self, RoleRun, RoleScope};
 use super::tags::TagFilter;
 use super::task::{self, HostTask, Pending};
-use super::walk::{self, Unit};
-use super::{magic, notify};
+use super::walk::{self, Step, Unit};
+use super::{includes, magic, notify};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::drivers::Registry;
 use crate::inventory::Inventory;
 use crate::inventory::pattern::HostSelector;
 use crate::model::{DesiredResource, DesiredState, ResourceId};
-use crate::playbook::{Ordering, Play, Playbook};
+use crate::playbook::{Ordering, Play, Playbook, RoleRef};
+use crate::source::Span;
 use crate::source::data_file::load_data_file;
 use crate::source::yaml::{Node, NodeValue};
 use crate::template::{Templar, Vars, VaultResolver};
@@ -109,6 +110,7 @@ pub fn resolve(
         vars_files: HashMap::new(),
         templars: HashMap::new(),
         declared: HashSet::new(),
+        connections: IndexMap::new(),
     };
     for (play, selection) in playbook.plays.iter().zip(selections) {
         if let Some((pattern, hosts)) = selection {
@@ -130,6 +132,12 @@ pub fn resolve(
             plays: resolver.plays,
             hosts: resolver.all_hosts,
             implicit_localhost,
+            local_hosts: resolver
+                .connections
+                .iter()
+                .filter(|(_, (local, _))| *local)
+                .map(|(host, _)| host.clone())
+                .collect(),
         },
         warnings,
     ))
@@ -214,6 +222,9 @@ struct Resolver<'a> {
     templars: HashMap<Vec<PathBuf>, Templar>,
     /// Every task name written in the playbook and its roles.
     declared: HashSet<String>,
+    /// Hosts whose connection a play's `connection:` decides: local or not, and the play that said
+    /// so first.
+    connections: IndexMap<String, (bool, Span)>,
 }
 
 /// The variable layers of one play on one host that do not depend on the task.
@@ -233,8 +244,18 @@ impl HostLayers {
     /// Ansible's precedence, lowest first: role defaults (every role's, then the task's role's),
     /// inventory, play vars, vars_files, role vars (every role's exports, then the task's role's),
     /// block and task vars, role params, extra vars, magic variables.
-    fn for_unit(&self, unit: &Unit<'_>, hosts: &Arc<Hosts>) -> Vars {
-        let role = unit.role.as_ref();
+    fn for_unit(&self, unit: &Unit<'_>, dynamic: &[Arc<Map>], hosts: &Arc<Hosts>) -> Vars {
+        self.for_scope(unit.role.as_ref(), &unit.vars, dynamic, hosts)
+    }
+
+    /// `dynamic`: the layers a host's includes add (their loop variables), above all others.
+    fn for_scope(
+        &self,
+        role: Option<&Arc<RoleScope>>,
+        vars: &[Arc<Map>],
+        dynamic: &[Arc<Map>],
+        hosts: &Arc<Hosts>,
+    ) -> Vars {
         let mut layers = vec![self.all_defaults.clone()];
         layers.extend(role.map(|r| r.defaults.clone()));
         layers.push(self.inventory.clone());
@@ -242,13 +263,15 @@ impl HostLayers {
         layers.push(self.vars_files.clone());
         layers.push(self.exports.clone());
         layers.extend(role.map(|r| r.vars.clone()));
-        layers.extend(unit.vars.iter().cloned());
+        layers.extend(vars.iter().cloned());
         layers.extend(role.map(|r| r.params.clone()));
         layers.push(self.extra.clone());
         layers.push(self.global.clone());
         layers.push(self.play_magic.clone());
         layers.push(self.host_magic.clone());
         layers.extend(role.map(|r| r.magic.clone()));
+        // Loop variables win over everything, as Ansible sets them last in the task's vars.
+        layers.extend(dynamic.iter().cloned());
         Vars::from_layers(layers).with_lazy("hostvars", hosts.clone())
     }
 }
@@ -258,14 +281,29 @@ impl Resolver<'_> {
         let runs: Vec<RoleRun> = roles::expand(&play.roles);
         let tasks = walk::tasks(play, &runs);
         let handlers = walk::handlers(play, &runs);
-        for unit in tasks.iter().chain(&handlers) {
+        for unit in Step::units(&tasks)
+            .into_iter()
+            .chain(Step::units(&handlers))
+        {
             if let Some(NodeValue::Str(name)) = unit.task.name.as_ref().map(|n| &n.value) {
                 self.declared.insert(name.clone());
             }
         }
         let mut all_defaults = Map::new();
         let mut exports = Map::new();
-        for role in &play.roles {
+        let mut included = Vec::new();
+        for list in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
+            walk::included_roles(list, &mut included);
+        }
+        // Public included roles (import_role, include_role with `public: true`) show their
+        // defaults and vars to the whole play, as roles of `roles:` do.
+        let public = included
+            .into_iter()
+            .filter(|(_, public)| *public)
+            .map(|(role, _)| role.clone());
+        let play_roles_and_public: Vec<RoleRef> =
+            play.roles.iter().cloned().chain(public).collect();
+        for role in &play_roles_and_public {
             combine_vars(&mut all_defaults, &roles::all_defaults(&role.role));
             combine_vars(
                 &mut exports,
@@ -293,6 +331,7 @@ impl Resolver<'_> {
         self.batching(play, &play_vars, &mut info);
         let all_defaults = Arc::new(all_defaults);
         let exports = Arc::new(exports);
+        let connection_local = self.play_connection(play);
         for host in hosts {
             if !self.all_hosts.contains(host) {
                 self.all_hosts.push(host.clone());
@@ -316,6 +355,11 @@ impl Resolver<'_> {
                 host_magic,
             };
             layers.vars_files = self.play_vars_files(play, host, &layers);
+            if let Ok(local) = connection_local
+                && !layers.inventory.contains_key("ansible_connection")
+            {
+                self.connection(host, local.unwrap_or(false), play);
+            }
             self.host(host, &tasks, &handlers, &layers, &mut info);
         }
         self.plays.push(info);
@@ -324,30 +368,19 @@ impl Resolver<'_> {
     fn host(
         &mut self,
         host: &str,
-        tasks: &[Unit<'_>],
-        handlers: &[Unit<'_>],
+        tasks: &[Step<'_>],
+        handlers: &[Step<'_>],
         layers: &HostLayers,
         info: &mut PlayInfo,
     ) {
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut defined = HashSet::new();
-        let mut found = Vec::new();
-        for unit in tasks.iter().chain(handlers) {
-            let templar = self.templar_for(unit);
-            let context = HostTask {
-                registry: self.registry,
-                templar: &templar,
-                vars: layers.for_unit(unit, &self.hosts),
-                host,
-                playbook_dir: &self.options.playbook_dir,
-                secrets: &self.options.secrets,
-                tags: &self.tags,
-                keep_play_order: info.keep_play_order,
-            };
-            let outcome = task::resolve(&context, unit, &mut found);
-            defined.extend(outcome.handler_names);
-            pending.extend(outcome.resources);
-        }
+        let mut out = HostOutput::default();
+        self.steps(host, tasks, &[], layers, info, &mut out);
+        self.steps(host, handlers, &[], layers, info, &mut out);
+        let HostOutput {
+            mut pending,
+            defined,
+            mut found,
+        } = out;
         notify::connect(&mut pending, &defined, &mut found);
         self.problems.extend(Some(host), found);
         for item in pending {
@@ -355,11 +388,127 @@ impl Resolver<'_> {
         }
     }
 
+    /// The play's `connection:` (templated with extra vars, like `hosts:`): whether its hosts run
+    /// locally; `None` when the play does not say, `Err` when what it says is reported as wrong.
+    fn play_connection(&mut self, play: &Play) -> Result<Option<bool>, ()> {
+        let Some(node) = play.connection.as_ref() else {
+            return Ok(None);
+        };
+        let vars = Vars::from_shared(self.extra.clone());
+        let mut renderer = Renderer::new(&self.templar, &vars);
+        match renderer.node(node, "connection") {
+            Ok(Value::Str(name)) | Ok(Value::Unsafe(name)) => match name.as_str() {
+                "local" | "ansible.builtin.local" => Ok(Some(true)),
+                "ssh" | "smart" | "ansible.builtin.ssh" => Ok(Some(false)),
+                other => {
+                    self.problems.push(
+                        None,
+                        Diagnostic::error(format!(
+                            "connection {other:?} is not supported; plimsoll connects with ssh or locally"
+                        ))
+                        .at(node.span.clone())
+                        .with_help("use `connection: local` or `ssh`"),
+                    );
+                    Err(())
+                }
+            },
+            Ok(Value::Null) => Ok(None),
+            Ok(other) => {
+                self.problems.push(
+                    None,
+                    Diagnostic::error(format!(
+                        "connection must be a string, not {}",
+                        other.type_name()
+                    ))
+                    .at(node.span.clone()),
+                );
+                Err(())
+            }
+            Err(found) => {
+                self.problems.extend(None, found);
+                Err(())
+            }
+        }
+    }
+
+    /// One connection per host: two plays that disagree on it are an error.
+    fn connection(&mut self, host: &str, local: bool, play: &Play) {
+        let at = play
+            .connection
+            .as_ref()
+            .map_or_else(|| play.span.clone(), |n| n.span.clone());
+        match self.connections.get(host) {
+            Some((first, first_at)) if *first != local => {
+                let first_at = first_at.clone();
+                self.problems.push(
+                    Some(host),
+                    Diagnostic::error(format!(
+                        "{host} connects {} here but {} at {first_at}",
+                        if local { "locally" } else { "over ssh" },
+                        if *first { "locally" } else { "over ssh" },
+                    ))
+                    .at(at)
+                    .with_help("plimsoll keeps one connection per host; set ansible_connection for it in the inventory"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.connections.insert(host.to_string(), (local, at));
+            }
+        }
+    }
+
+    fn steps(
+        &mut self,
+        host: &str,
+        steps: &[Step<'_>],
+        dynamic: &[Arc<Map>],
+        layers: &HostLayers,
+        info: &PlayInfo,
+        out: &mut HostOutput,
+    ) {
+        for step in steps {
+            match step {
+                Step::Unit(unit) => {
+                    let templar = self.templar_for(unit.role.as_ref());
+                    let context = HostTask {
+                        registry: self.registry,
+                        templar: &templar,
+                        vars: layers.for_unit(unit, dynamic, &self.hosts),
+                        host,
+                        playbook_dir: &self.options.playbook_dir,
+                        secrets: &self.options.secrets,
+                        tags: &self.tags,
+                        keep_play_order: info.keep_play_order,
+                    };
+                    let outcome = task::resolve(&context, unit, &mut out.found);
+                    out.defined.extend(outcome.handler_names);
+                    out.pending.extend(outcome.resources);
+                }
+                Step::Include(included) => {
+                    let templar = self.templar_for(included.role.as_ref());
+                    let vars = layers.for_scope(
+                        included.role.as_ref(),
+                        &included.vars,
+                        dynamic,
+                        &self.hosts,
+                    );
+                    let iterations =
+                        includes::iterations(included, &templar, &vars, &self.tags, &mut out.found);
+                    for layer in iterations {
+                        let mut inner = dynamic.to_vec();
+                        inner.push(Arc::new(layer));
+                        self.steps(host, &included.body, &inner, layers, info, out);
+                    }
+                }
+            }
+        }
+    }
+
     /// Lookups (`file`, `template`) search the role's directories, then the playbook's.
-    fn templar_for(&mut self, unit: &Unit<'_>) -> Templar {
-        let mut search: Vec<PathBuf> = unit
-            .role
-            .iter()
+    fn templar_for(&mut self, role: Option<&Arc<RoleScope>>) -> Templar {
+        let mut search: Vec<PathBuf> = role
+            .into_iter()
             .flat_map(|r| r.search.iter().cloned())
             .collect();
         search.push(self.options.playbook_dir.clone());
@@ -602,6 +751,14 @@ impl Resolver<'_> {
             })
             .clone()
     }
+}
+
+/// What resolving one host's tasks and handlers gives.
+#[derive(Default)]
+struct HostOutput {
+    pending: Vec<Pending>,
+    defined: HashSet<String>,
+    found: Vec<Diagnostic>,
 }
 
 fn batch_size(value: &Value) -> Option<BatchSize> {

@@ -169,7 +169,7 @@ fn conditions_hold(
     true
 }
 
-fn render_tags(
+pub(super) fn render_tags(
     tags: &[String],
     renderer: &mut Renderer<'_>,
     at: &Span,

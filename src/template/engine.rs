@@ -123,6 +123,11 @@ impl Templar {
         self.with_engine(|e| e.search_path = paths)
     }
 
+    /// The directories set by [`Templar::with_search_path`].
+    pub fn search_path(&self) -> &[PathBuf] {
+        &self.engine.search_path
+    }
+
     fn scope(&self, vars: &Vars) -> Arc<Scope> {
         Scope::new(self.engine.clone(), vars.clone())
     }

@@ -173,3 +173,78 @@ fn graph_prints_dot_with_the_edges_a_directory_tree_needs() {
         "{dot}"
     );
 }
+
+#[test]
+fn task_files_and_roles_included_per_host_validate_and_their_errors_point_into_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "hosts",
+                "[web]\nweb1 app_state=present\nweb2 app_state=absent\n",
+            ),
+            (
+                "site.yml",
+                "\
+- hosts: web
+  gather_facts: false
+  tasks:
+    - import_role: {name: app}
+    - include_role: {name: app, tasks_from: users}
+      when: app_state == 'present'
+",
+            ),
+            ("roles/app/defaults/main/paths.yml", "app_dir: /srv/app\n"),
+            (
+                "roles/app/defaults/main/users.yml",
+                "app_users: [ann, bob]\n",
+            ),
+            (
+                "roles/app/tasks/main.yml",
+                "\
+- import_tasks: setup.yml
+  when: app_state == 'present'
+- import_tasks: cleanup.yml
+  when: app_state == 'absent'
+",
+            ),
+            (
+                "roles/app/tasks/setup.yml",
+                "- file: path={{ app_dir }} state=directory mode=0755\n",
+            ),
+            (
+                "roles/app/tasks/cleanup.yml",
+                "- file: {path: '{{ app_dir }}', state: absent}\n",
+            ),
+            (
+                "roles/app/tasks/users.yml",
+                "- include_tasks: user.yml\n  loop: '{{ app_users }}'\n  loop_control: {loop_var: who}\n",
+            ),
+            (
+                "roles/app/tasks/user.yml",
+                "- file: {path: '{{ app_dir }}/{{ who }}', state: directory}\n",
+            ),
+        ],
+    );
+    let out = plimsoll(dir.path(), &["validate", "-i", "hosts", "site.yml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // web1: the app dir and two user dirs; web2: the app dir removed.
+    assert_eq!(err.trim(), "4 resources on 2 hosts, no problems");
+
+    write(
+        dir.path(),
+        &[(
+            "roles/app/tasks/user.yml",
+            "- include_tasks: users.yml\n  loop: [1]\n- file: {path: '{{ app_dir }}/{{ who }}', state: directory, mode: 'rwxr'}\n",
+        )],
+    );
+    let out = plimsoll(dir.path(), &["validate", "-i", "hosts", "site.yml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("roles/app/tasks/user.yml:1:18") && err.contains("includes itself"),
+        "{err}"
+    );
+}
