@@ -141,7 +141,15 @@ down() {
   docker ps -aq --filter "label=plimsoll-testbed=$prefix" | xargs -r docker rm -f >/dev/null
   docker image ls --format '{{.Repository}}:{{.Tag}}' | awk -v p="$prefix-" 'index($0, p) == 1' |
     xargs -r docker image rm >/dev/null 2>&1 || true
-  docker network rm "$prefix-net" >/dev/null 2>&1 || true
+  # The engine may still be releasing the removed containers' endpoints: try for a while, then say so.
+  if docker network inspect "$prefix-net" >/dev/null 2>&1; then
+    local try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+      docker network rm "$prefix-net" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    docker network inspect "$prefix-net" >/dev/null 2>&1 && log "could not remove network $prefix-net (the engine still lists endpoints on it)"
+  fi
   rm -rf "${state_root:?}/$prefix"
 }
 
